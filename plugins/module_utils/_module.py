@@ -1,0 +1,68 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, zilliz.cloud contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""ZillizModule: AnsibleModule plus the connection options, the pymilvus
+check, and one way to report errors (every failure carries error_category).
+
+INTERNAL: private to the zilliz.cloud collection.
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+
+from ansible_collections.zilliz.cloud.plugins.module_utils._connection import (
+    CONNECTION_ARGSPEC, CONNECTION_MUTUALLY_EXCLUSIVE, CONNECTION_REQUIRED_TOGETHER, HAS_PYMILVUS,
+    PYMILVUS_IMPORT_ERROR, Connection, connection_problems,
+)
+from ansible_collections.zilliz.cloud.plugins.module_utils._errors import (
+    INVALID_INPUT, MISSING_LIBRARY, ZillizError,
+)
+
+
+class ZillizModule(AnsibleModule):
+    """Every zilliz.cloud module is one of these.
+
+    Argument-spec failures raised by AnsibleModule itself (wrong type,
+    unknown choice, mutually exclusive options) also get
+    error_category=invalid_input, so callers can branch on the category
+    whatever went wrong."""
+
+    def __init__(self, argument_spec, mutually_exclusive=None, required_together=None, **kwargs):
+        self._arguments_validated = False
+        spec = dict(CONNECTION_ARGSPEC)
+        spec.update(argument_spec)
+        super(ZillizModule, self).__init__(
+            argument_spec=spec,
+            mutually_exclusive=CONNECTION_MUTUALLY_EXCLUSIVE + list(mutually_exclusive or []),
+            required_together=CONNECTION_REQUIRED_TOGETHER + list(required_together or []),
+            **kwargs)
+        self._arguments_validated = True
+        if not HAS_PYMILVUS:
+            self.fail_json(msg=missing_required_lib('pymilvus'), exception=PYMILVUS_IMPORT_ERROR,
+                           error_category=MISSING_LIBRARY)
+
+    def fail_json(self, msg, **kwargs):
+        if not self._arguments_validated:
+            kwargs.setdefault('error_category', INVALID_INPUT)
+        super(ZillizModule, self).fail_json(msg=msg, **kwargs)
+
+    def fail_error(self, error, **result):
+        """Report a ZillizError (message already free of secrets)."""
+        result.update(error.details.get('result', {}))
+        self.fail_json(msg=error.msg, error_category=error.category, **result)
+
+    def connection_problems(self):
+        return connection_problems(self.params)
+
+    def require_valid_connection_options(self):
+        problems = self.connection_problems()
+        if problems:
+            raise ZillizError(INVALID_INPUT, '; '.join(problems))
+
+    def connect(self):
+        """An opened Connection (use with `with`), after validating the options."""
+        self.require_valid_connection_options()
+        return Connection(self.params)

@@ -1,0 +1,367 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, zilliz.cloud contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Users: desired state + current state -> a plan (pure), then apply it.
+
+The single-user form of zilliz_user is the batch form with one item, so
+there is one planner, one executor and one code path for check mode (plan,
+then do not apply) and real runs. Plans carry user and role names only;
+passwords stay in the requests, beside the plan, never in what is returned.
+
+INTERNAL: private to the zilliz.cloud collection.
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+from ansible_collections.zilliz.cloud.plugins.module_utils._errors import (
+    AUTH_FAILED, INVALID_INPUT, MILVUS_OLD_PASSWORD_WRONG, SERVER_ERROR, ZillizError, describe_failure,
+    is_user_exists,
+)
+from ansible_collections.zilliz.cloud.plugins.module_utils._validation import (
+    BUILTIN_PROTECTED_USERS, password_problems, role_name_problems, user_name_problems,
+)
+
+# Per-user options: top level for the single form; in `users` items they
+# default to the top-level values, so `state`, `update_password`, `roles`,
+# `roles_mode` set once apply to every item.
+USER_ITEM_OPTIONS = ('name', 'state', 'password', 'current_password', 'update_password', 'roles', 'roles_mode')
+
+CREATE_USER = 'create_user'
+UPDATE_PASSWORD = 'update_password'
+GRANT_ROLE = 'grant_role'
+REVOKE_ROLE = 'revoke_role'
+DROP_USER = 'drop_user'
+
+# Drops first (frees room under the user limit), then creations, then
+# passwords, then role changes on users that now exist.
+_ACTION_ORDER = {DROP_USER: 0, CREATE_USER: 1, UPDATE_PASSWORD: 2, GRANT_ROLE: 3, REVOKE_ROLE: 4}
+
+
+class Action:
+    """One RPC the executor will make. Never holds a secret."""
+
+    __slots__ = ('kind', 'user', 'role')
+
+    def __init__(self, kind, user, role=None):
+        self.kind, self.user, self.role = kind, user, role
+
+    def __str__(self):
+        return '%s:%s' % (self.kind, self.role) if self.role else self.kind
+
+    def __repr__(self):
+        return 'Action(%s, %s)' % (self.user, self)
+
+    def __eq__(self, other):
+        return isinstance(other, Action) and (self.kind, self.user, self.role) == (other.kind, other.user, other.role)
+
+    def __hash__(self):
+        return hash((self.kind, self.user, self.role))
+
+
+class ClusterState:
+    """What the server holds: users with their roles, and the roles that exist."""
+
+    def __init__(self, users, roles):
+        self.users = dict((name, set(granted)) for name, granted in users.items())
+        self.roles = set(roles)
+
+    def exists(self, name):
+        return name in self.users
+
+
+def build_requests(params):
+    """Normalised per-user requests from module params (single or batch form)."""
+    defaults = dict((key, params.get(key)) for key in USER_ITEM_OPTIONS)
+    if params.get('users') is None:
+        items = [defaults]
+    else:
+        items = []
+        for item in params['users']:
+            merged = dict(defaults, name=None, password=None, current_password=None)
+            merged.update(dict((k, v) for k, v in item.items() if v is not None))
+            items.append(merged)
+    requests = []
+    for index, item in enumerate(items):
+        request = dict((key, item.get(key)) for key in USER_ITEM_OPTIONS)
+        request['state'] = request['state'] or 'present'
+        request['update_password'] = request['update_password'] or 'on_create'
+        request['roles_mode'] = request['roles_mode'] or 'exact'
+        if request['roles'] is not None:
+            request['roles'] = sorted(set(request['roles']))
+        request['index'] = index
+        requests.append(request)
+    return requests
+
+
+def _label(request, batch):
+    name = request.get('name')
+    if batch:
+        return 'users[%d] (%s)' % (request['index'], name if name else 'no name')
+    return 'user %s' % name if name else 'the user'
+
+
+def validate_requests(requests, password_policy, batch=False):
+    """Every problem with the requests that needs no server. Empty when valid."""
+    problems = []
+    seen = {}
+    for request in requests:
+        label = _label(request, batch)
+        name = request.get('name')
+        for problem in user_name_problems(name):
+            problems.append('%s: %s' % (label, problem))
+        if name:
+            if name in seen:
+                problems.append('%s: user %s is listed twice (also users[%d])' % (label, name, seen[name]))
+            seen.setdefault(name, request['index'])
+        for role in request.get('roles') or ():
+            for problem in role_name_problems(role):
+                problems.append('%s: %s' % (label, problem))
+        state = request['state']
+        if state == 'password' and not request.get('password'):
+            problems.append('%s: state=password needs password (the new password)' % label)
+        if state == 'absent' and (request.get('password') or request.get('current_password')):
+            problems.append('%s: state=absent takes no password' % label)
+        if state != 'absent':
+            for problem in password_problems(request.get('password'), password_policy):
+                problems.append('%s: %s' % (label, problem))
+            # Only length is checked for the current password: it may predate the policy.
+            for problem in password_problems(request.get('current_password'), 'milvus', 'current_password'):
+                problems.append('%s: %s' % (label, problem))
+    return problems
+
+
+def protected_users(login_user, extra=()):
+    names = set(BUILTIN_PROTECTED_USERS) | set(extra or ())
+    if login_user:
+        names.add(login_user)
+    return names
+
+
+def validate_against_state(requests, state, login_user, batch=False):
+    """Problems only visible once the current users and roles are known."""
+    problems = []
+    for request in requests:
+        label = _label(request, batch)
+        name = request['name']
+        exists = state.exists(name)
+        if request['state'] == 'absent':
+            if name in BUILTIN_PROTECTED_USERS:
+                problems.append('%s: refusing to drop the built-in user %s (Milvus superuser / Zilliz Cloud '
+                                'owner account)' % (label, name))
+            elif login_user and name == login_user:
+                problems.append('%s: refusing to drop %s, the user this task is connected as' % (label, name))
+            continue
+        if request['state'] == 'password' and not exists:
+            problems.append('%s: cannot change the password of %s: the user does not exist (use state=present '
+                            'to create it)' % (label, name))
+        if request['state'] == 'present' and not exists and not request.get('password'):
+            problems.append('%s: user %s does not exist and no password was given to create it' % (label, name))
+        if request.get('roles') and request['roles_mode'] != 'remove':
+            missing = [role for role in request['roles'] if role not in state.roles]
+            if missing:
+                problems.append('%s: role%s %s do%s not exist on the server (existing roles: %s)' % (
+                    label, 's' if len(missing) > 1 else '', ', '.join(missing), '' if len(missing) > 1 else 'es',
+                    ', '.join(sorted(state.roles)) or 'none'))
+    return problems
+
+
+def password_checks(requests, state):
+    """(user, password) pairs whose validity decides the plan: the desired
+    password of existing users whose password is managed."""
+    pairs = []
+    for request in requests:
+        if request['state'] == 'absent' or not request.get('password') or not state.exists(request['name']):
+            continue
+        if request['state'] == 'password' or request['update_password'] == 'always':
+            pairs.append((request['name'], request['password']))
+    return pairs
+
+
+def current_password_checks(requests, password_works):
+    """(user, current_password) pairs to check before changing a password, so
+    a wrong current_password fails the task before anything changes."""
+    return [(r['name'], r['current_password']) for r in requests
+            if r.get('current_password') and password_works.get(r['name']) is False]
+
+
+def current_password_problems(pairs, works, batch=False):
+    return ['%s: current_password is not the current password of user %s (nothing was changed)'
+            % ('user %s' % name if not batch else name, name) for name, _ in pairs if not works.get(name)]
+
+
+def _role_actions(name, request, current_roles):
+    desired = request.get('roles')
+    if desired is None:
+        return []
+    desired = set(desired)
+    mode = request['roles_mode']
+    grants = desired - current_roles if mode in ('exact', 'append') else set()
+    revokes = (current_roles - desired) if mode == 'exact' else (current_roles & desired if mode == 'remove' else set())
+    return ([Action(GRANT_ROLE, name, role) for role in sorted(grants)] +
+            [Action(REVOKE_ROLE, name, role) for role in sorted(revokes)])
+
+
+class UserPlan:
+    """The plan for one user: its actions and the before/after it implies."""
+
+    def __init__(self, name, request_state, actions, before, after, listed=True):
+        self.name = name
+        self.request_state = request_state
+        self.actions = actions
+        self.before = before
+        self.after = after
+        self.listed = listed
+
+    @property
+    def changed(self):
+        return bool(self.actions)
+
+    @property
+    def password_changed(self):
+        return any(a.kind in (CREATE_USER, UPDATE_PASSWORD) for a in self.actions)
+
+    def result(self):
+        result = dict(name=self.name, state=self.request_state, changed=self.changed,
+                      exists=self.after['exists'], roles=self.after['roles'],
+                      password_changed=any(a.kind == UPDATE_PASSWORD for a in self.actions),
+                      actions=[str(a) for a in self.actions])
+        if not self.listed:
+            result['unlisted'] = True
+        return result
+
+
+def _snapshot(exists, roles):
+    return dict(exists=exists, roles=sorted(roles) if exists else [])
+
+
+def plan_users(requests, state, password_works, exclusive=False, protected=()):
+    """The plans that take the cluster from `state` to `requests`.
+
+    password_works maps user name -> whether the requested password already
+    authenticates (only for the pairs password_checks() asked about)."""
+    plans = []
+    listed = set()
+    for request in requests:
+        name = request['name']
+        listed.add(name)
+        exists = state.exists(name)
+        current_roles = state.users.get(name, set())
+        before = _snapshot(exists, current_roles)
+        actions = []
+        if request['state'] == 'absent':
+            if exists:
+                actions.append(Action(DROP_USER, name))
+            plans.append(UserPlan(name, 'absent', actions, before, _snapshot(False, ())))
+            continue
+        if not exists:
+            actions.append(Action(CREATE_USER, name))
+        elif (request['state'] == 'password' or request['update_password'] == 'always') \
+                and request.get('password') and password_works.get(name) is False:
+            actions.append(Action(UPDATE_PASSWORD, name))
+        role_actions = _role_actions(name, request, current_roles)
+        actions.extend(role_actions)
+        roles_after = set(current_roles)
+        for action in role_actions:
+            (roles_after.add if action.kind == GRANT_ROLE else roles_after.discard)(action.role)
+        plans.append(UserPlan(name, request['state'], actions, before, _snapshot(True, roles_after)))
+    if exclusive:
+        for name in sorted(set(state.users) - listed - set(protected)):
+            plans.append(UserPlan(name, 'absent', [Action(DROP_USER, name)],
+                                  _snapshot(True, state.users[name]), _snapshot(False, ()), listed=False))
+    return plans
+
+
+def ordered_actions(plans, login_user=None):
+    """All actions in execution order; a password change of the login user
+    goes last, since it invalidates the credential this connection uses."""
+    actions = [a for plan in plans for a in plan.actions]
+
+    def key(action):
+        own = action.kind == UPDATE_PASSWORD and action.user == login_user
+        return (1 if own else 0, _ACTION_ORDER[action.kind])
+    return sorted(actions, key=key)
+
+
+def summarise(plans):
+    summary = dict(created=[], password_changed=[], roles_changed=[], dropped=[], unchanged=[])
+    for plan in plans:
+        kinds = set(a.kind for a in plan.actions)
+        if not kinds:
+            summary['unchanged'].append(plan.name)
+        if CREATE_USER in kinds:
+            summary['created'].append(plan.name)
+        if UPDATE_PASSWORD in kinds:
+            summary['password_changed'].append(plan.name)
+        if kinds & set((GRANT_ROLE, REVOKE_ROLE)):
+            summary['roles_changed'].append(plan.name)
+        if DROP_USER in kinds:
+            summary['dropped'].append(plan.name)
+    return summary
+
+
+def diff_entry(plan):
+    before = dict(plan.before, password='unchanged')
+    kinds = set(a.kind for a in plan.actions)
+    password = 'set' if CREATE_USER in kinds else ('changed' if UPDATE_PASSWORD in kinds else 'unchanged')
+    after = dict(plan.after, password=password if plan.after['exists'] else 'unchanged')
+    return before, after
+
+
+# ---------------------------------------------------------------------------
+# Executor: the only part that writes. `conn` is a _connection.Connection.
+# ---------------------------------------------------------------------------
+
+def _old_password_refused(error):
+    return MILVUS_OLD_PASSWORD_WRONG in describe_failure(error)[1] if error is not None else False
+
+
+def apply_actions(conn, actions, requests_by_name, done):
+    """Make the RPCs the plan names. Returns the actions that turned out to be
+    already done by someone else (concurrent runs), which are not changes."""
+    converged = []
+    for action in actions:
+        request = requests_by_name.get(action.user, {})
+        try:
+            if action.kind == CREATE_USER:
+                conn.client.create_user(action.user, request['password'], timeout=conn.timeout)
+            elif action.kind == UPDATE_PASSWORD:
+                # Milvus checks the old password unless the caller is a superuser;
+                # without current_password any placeholder will do for a superuser.
+                old = request.get('current_password') or request['password']
+                conn.client.update_password(action.user, old, request['password'], timeout=conn.timeout)
+            elif action.kind == GRANT_ROLE:
+                conn.client.grant_role(action.user, action.role, timeout=conn.timeout)
+            elif action.kind == REVOKE_ROLE:
+                conn.client.revoke_role(action.user, action.role, timeout=conn.timeout)
+            elif action.kind == DROP_USER:
+                conn.client.drop_user(action.user, timeout=conn.timeout)
+        except Exception as exc:  # pylint: disable=broad-except
+            if action.kind == CREATE_USER and is_user_exists(exc):
+                converged.append(action)      # another run created it first
+                continue
+            if action.kind == UPDATE_PASSWORD and _old_password_refused(exc) \
+                    and conn.authenticates(action.user, request['password']):
+                converged.append(action)      # another run already set this password
+                continue
+            raise _action_error(conn, action, request, exc)
+        done.append(action)
+    return converged
+
+
+def _action_error(conn, action, request, exc):
+    secrets = [request.get('password'), request.get('current_password')]
+    if action.kind == UPDATE_PASSWORD and _old_password_refused(exc):
+        if request.get('current_password'):
+            msg = ('current_password is not the current password of user %s, so Milvus refused to change it; '
+                   'nothing else was changed for this user' % action.user)
+        else:
+            msg = ('Milvus refused to change the password of user %s without its current password: set '
+                   'current_password, or connect as a user listed in the server\'s common.security.superUsers'
+                   % action.user)
+        return ZillizError(AUTH_FAILED, msg)
+    error = conn.error(exc, '%s for user %s' % (str(action).replace(':', ' '), action.user), extra_secrets=secrets)
+    if error.category == SERVER_ERROR and action.kind == GRANT_ROLE:
+        error.category = INVALID_INPUT
+    return error

@@ -1,0 +1,130 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, zilliz.cloud contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Input rules for user names, role names, passwords and URIs. Pure functions
+that return a list of problems (empty when valid); nothing here talks to a
+server, and no message ever contains a password.
+
+INTERNAL: private to the zilliz.cloud collection.
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import re
+
+try:
+    from urllib.parse import urlsplit
+except ImportError:  # pragma: no cover  (Python 2 is not supported by the modules)
+    from urlparse import urlsplit  # type: ignore
+
+USER_NAME_MAX = 32
+ROLE_NAME_MAX = 32
+MILVUS_PASSWORD_MIN_BYTES = 6
+MILVUS_PASSWORD_MAX_BYTES = 72   # bcrypt limit; the server accepts 256 then fails to hash
+ZILLIZ_PASSWORD_MIN = 8
+ZILLIZ_PASSWORD_MAX = 64
+ZILLIZ_PASSWORD_MIN_CLASSES = 3
+
+URI_SCHEMES = ('http', 'https', 'tcp')
+ZILLIZ_HOST_SUFFIXES = ('.zillizcloud.com', '.cloud.zilliz.com', '.zilliz.com.cn', '.cloud.zilliz.com.cn')
+
+# Users the modules never drop: the Milvus superuser and the Zilliz Cloud owner account.
+BUILTIN_PROTECTED_USERS = ('root', 'db_admin')
+
+_USER_NAME_RE = re.compile(r'^[A-Za-z][A-Za-z0-9_]*$')
+_ROLE_NAME_RE = re.compile(r'^[A-Za-z_$][A-Za-z0-9_$]*$')
+
+
+def user_name_problems(name):
+    """Milvus: first character a letter; then letters, digits, underscore; 1 to 32."""
+    if name is None or name == '':
+        return ['user name is empty: give a name that starts with a letter']
+    shown = repr(name)
+    if len(name) > USER_NAME_MAX:
+        return ['user name %s is %d characters long: the limit is %d' % (shown, len(name), USER_NAME_MAX)]
+    if not _USER_NAME_RE.match(name):
+        if not re.match(r'^[A-Za-z]', name):
+            return ['user name %s must start with a letter (A-Z or a-z)' % shown]
+        return ['user name %s may contain only letters, digits and underscores' % shown]
+    return []
+
+
+def role_name_problems(role):
+    if role is None or role == '':
+        return ['role name is empty']
+    if len(role) > ROLE_NAME_MAX:
+        return ['role name %r is longer than %d characters' % (role, ROLE_NAME_MAX)]
+    if not _ROLE_NAME_RE.match(role):
+        return ['role name %r may contain only letters, digits, "_" and "$"' % role]
+    return []
+
+
+def character_classes(password):
+    classes = 0
+    classes += any(c.isupper() for c in password)
+    classes += any(c.islower() for c in password)
+    classes += any(c.isdigit() for c in password)
+    classes += any(not c.isalnum() for c in password)
+    return classes
+
+
+def password_problems(password, policy, label='password'):
+    """Problems with a password under policy 'milvus' or 'zilliz'. Never echoes it."""
+    if password is None:
+        return []
+    problems = []
+    size = len(password.encode('utf-8'))
+    if size < MILVUS_PASSWORD_MIN_BYTES:
+        problems.append('%s is too short: Milvus needs at least %d bytes' % (label, MILVUS_PASSWORD_MIN_BYTES))
+    elif size > MILVUS_PASSWORD_MAX_BYTES:
+        problems.append('%s is %d bytes long: Milvus hashes passwords with bcrypt, which takes at most %d bytes'
+                        % (label, size, MILVUS_PASSWORD_MAX_BYTES))
+    if policy == 'zilliz':
+        if not ZILLIZ_PASSWORD_MIN <= len(password) <= ZILLIZ_PASSWORD_MAX:
+            problems.append('%s has %d characters: Zilliz Cloud requires %d to %d'
+                            % (label, len(password), ZILLIZ_PASSWORD_MIN, ZILLIZ_PASSWORD_MAX))
+        if character_classes(password) < ZILLIZ_PASSWORD_MIN_CLASSES:
+            problems.append('%s must use at least %d of: upper case, lower case, digits, special characters '
+                            '(Zilliz Cloud password policy; set password_policy=milvus for self-hosted Milvus)'
+                            % (label, ZILLIZ_PASSWORD_MIN_CLASSES))
+    return problems
+
+
+def is_zilliz_cloud_uri(uri):
+    host = (urlsplit(uri).hostname or '').lower() if uri else ''
+    return any(host.endswith(suffix) for suffix in ZILLIZ_HOST_SUFFIXES)
+
+
+def effective_password_policy(policy, uri):
+    """'auto' means the Zilliz Cloud policy on Zilliz Cloud hosts, Milvus rules elsewhere."""
+    if policy in (None, 'auto'):
+        return 'zilliz' if is_zilliz_cloud_uri(uri) else 'milvus'
+    return policy
+
+
+def uri_problems(uri):
+    """Problems with a connection URI. The URI itself is only echoed when it holds no credentials."""
+    if not uri:
+        return ['no uri given: set the uri option or the ZILLIZ_URI (or MILVUS_URI) environment variable, '
+                'for example https://<cluster-id>.<region>.vectordb.zillizcloud.com:19530 or http://localhost:19530']
+    try:
+        parts = urlsplit(uri)
+        port = parts.port
+    except ValueError:
+        return ['uri has an invalid port: use scheme://host:port with a numeric port']
+    if parts.username or parts.password or '@' in (parts.netloc or ''):
+        return ['uri must not contain credentials (user:password@host): pass them as login_user and '
+                'login_password or as token, which are never logged']
+    if not parts.scheme or not parts.netloc:
+        return ['uri %r has no scheme: write https://%s (Zilliz Cloud, TLS) or http://%s (local Milvus)'
+                % (uri, uri.split('/')[0], uri.split('/')[0])]
+    if parts.scheme.lower() not in URI_SCHEMES:
+        return ['uri %r has unsupported scheme %r: use one of %s'
+                % (uri, parts.scheme, ', '.join(s + '://' for s in URI_SCHEMES))]
+    if not parts.hostname:
+        return ['uri %r has no host name' % uri]
+    if port is not None and not 0 < port < 65536:
+        return ['uri %r has port %d, outside 1-65535' % (uri, port)]
+    return []

@@ -1,0 +1,453 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, zilliz.cloud contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: zilliz_user
+short_description: Manage users of a Zilliz Cloud dedicated cluster or a Milvus server
+version_added: 1.0.0
+description:
+  - Creates, drops and rotates the password of users, and grants or revokes their roles, on a Zilliz Cloud
+    dedicated cluster or a self-hosted Milvus server with authentication enabled.
+  - Manages one user (O(name)) or a whole list in one task (O(users)): one connection, one listing of
+    users and roles, and only the requests that are needed. Provisioning 100 users in one task costs
+    about as much as a hand-written pymilvus script.
+  - Idempotent. A password cannot be read back, so the module checks whether the requested password already
+    authenticates as the user (a login test, read-only) and changes nothing when it does. After any change it
+    checks that the new password works.
+  - Never drops and re-creates a user to change its password (that would lose its role grants).
+  - Refuses to drop C(root), C(db_admin) and the user it is connected as.
+  - Everything that can be checked without the server is checked before the first request, and a batch with
+    one bad item fails with every problem named and nothing changed.
+author:
+  - zilliz.cloud contributors
+extends_documentation_fragment:
+  - zilliz.cloud.connection
+attributes:
+  check_mode:
+    support: full
+    description: Makes only read-only requests (listing, login tests) and reports what a real run would change.
+  diff_mode:
+    support: full
+    description: Shows existence and roles before and after; the password only as V(set), V(changed) or V(unchanged).
+options:
+  name:
+    description:
+      - Name of the user. Starts with a letter; letters, digits and underscores; 1 to 32 characters.
+      - Exactly one of O(name) and O(users) is required.
+    type: str
+    aliases: [user]
+  state:
+    description:
+      - V(present) creates the user if needed and manages its roles; with O(update_password=always) also
+        brings its password to O(password).
+      - V(absent) drops the user (irreversible).
+      - V(password) rotates the password of an existing user to O(password); fails, creating nothing,
+        when the user does not exist.
+      - With O(users), the default for items that do not set their own.
+    type: str
+    choices: [present, absent, password]
+    default: present
+  password:
+    description:
+      - The password to create the user with, or with O(state=password) / O(update_password=always) the password
+        the user must end up with.
+      - Milvus accepts 6 to 72 bytes (UTF-8). Zilliz Cloud asks for 8 to 64 characters using at least three of
+        upper case, lower case, digits and special characters; see O(password_policy).
+    type: str
+  current_password:
+    description:
+      - The user's current password. Milvus and Zilliz Cloud require it to change a password unless the connecting
+        user is listed in the server's C(common.security.superUsers).
+      - Checked before anything changes; a wrong one fails the task.
+    type: str
+  update_password:
+    description:
+      - V(on_create) sets O(password) only when the user is created.
+      - V(always) also changes an existing user's password when O(password) does not authenticate as that user.
+      - With O(users), the default for items that do not set their own.
+    type: str
+    choices: [always, on_create]
+    default: on_create
+  roles:
+    description:
+      - Roles for the user, handled according to O(roles_mode). Omit to leave role grants alone.
+      - Every role must exist; a missing one fails the task, naming it, before anything changes.
+      - With O(users), the default for items that do not set their own.
+    type: list
+    elements: str
+  roles_mode:
+    description:
+      - V(exact) the user ends with exactly O(roles) (an empty list revokes every role).
+      - V(append) grants O(roles) and keeps other grants.
+      - V(remove) revokes O(roles) and keeps other grants.
+      - With O(users), the default for items that do not set their own.
+    type: str
+    choices: [exact, append, remove]
+    default: exact
+  users:
+    description:
+      - Manage many users in one task. Each item takes the per-user options; options left out of an item
+        default to the values of the top-level options O(state), O(update_password), O(roles), O(roles_mode).
+      - Mutually exclusive with O(name), O(password) and O(current_password).
+    type: list
+    elements: dict
+    suboptions:
+      name:
+        description: Name of the user.
+        type: str
+        required: true
+        aliases: [user]
+      state:
+        description: As the top-level O(state).
+        type: str
+        choices: [present, absent, password]
+      password:
+        description: As the top-level O(password).
+        type: str
+      current_password:
+        description: As the top-level O(current_password).
+        type: str
+      update_password:
+        description: As the top-level O(update_password).
+        type: str
+        choices: [always, on_create]
+      roles:
+        description: As the top-level O(roles).
+        type: list
+        elements: str
+      roles_mode:
+        description: As the top-level O(roles_mode).
+        type: str
+        choices: [exact, append, remove]
+  exclusive:
+    description:
+      - With O(users), drop every user on the server that is not in the list, except C(root), C(db_admin),
+        the connecting user and O(protected_users).
+    type: bool
+    default: false
+  protected_users:
+    description:
+      - Users that O(exclusive) never drops, in addition to C(root), C(db_admin) and the connecting user.
+    type: list
+    elements: str
+    default: []
+  password_policy:
+    description:
+      - Which password rules to check before connecting.
+      - V(milvus) 6 to 72 bytes.
+      - V(zilliz) the Zilliz Cloud policy as well (8 to 64 characters, three character classes).
+      - V(auto) Zilliz Cloud rules when O(uri) is a Zilliz Cloud host (C(*.zillizcloud.com), C(*.cloud.zilliz.com)),
+        Milvus rules otherwise.
+    type: str
+    choices: [auto, milvus, zilliz]
+    default: auto
+notes:
+  - On a server with authentication disabled every password "works", so passwords cannot be verified; the
+    module warns instead of claiming they were.
+  - When two runs create the same user at once, the one that loses the race reports the user as already
+    present instead of failing.
+seealso:
+  - module: zilliz.cloud.zilliz_user_info
+  - module: zilliz.cloud.zilliz_connection_check
+  - role: zilliz.cloud.cluster_users
+'''
+
+EXAMPLES = r'''
+# Secrets live in a vaulted vars file (ansible-vault create vars/zilliz.yml),
+# never inline next to tasks: a failing task's source lines are shown on error.
+- name: Create a read-only user on a Zilliz Cloud dedicated cluster
+  zilliz.cloud.zilliz_user:
+    uri: https://in01-abc123.aws-us-west-2.vectordb.zillizcloud.com:19530
+    login_user: db_admin
+    login_password: "{{ vault_db_admin_password }}"
+    name: reporting
+    password: "{{ vault_reporting_password }}"
+    roles: [db_ro]
+
+- name: Rotate a password (the current one is required unless connecting as a superuser)
+  zilliz.cloud.zilliz_user:
+    name: reporting
+    state: password
+    current_password: "{{ vault_reporting_old_password }}"
+    password: "{{ vault_reporting_password }}"
+
+- name: Provision many users in one task, with connection options set once for the group
+  module_defaults:
+    group/zilliz.cloud.zilliz:
+      uri: "{{ zilliz_uri }}"
+      login_user: db_admin
+      login_password: "{{ vault_db_admin_password }}"
+  block:
+    - name: Users of the analytics team
+      zilliz.cloud.zilliz_user:
+        users:
+          - name: etl
+            password: "{{ vault_etl_password }}"
+            roles: [db_rw]
+          - name: dashboard
+            password: "{{ vault_dashboard_password }}"
+            roles: [db_ro]
+          - name: intern2025
+            state: absent
+      register: provisioned
+
+- name: Drop every user that is not listed (root, db_admin and the login user are always kept)
+  zilliz.cloud.zilliz_user:
+    users: "{{ cluster_accounts }}"
+    exclusive: true
+    protected_users: [monitoring]
+
+# Ad hoc, with the connection from the environment (ZILLIZ_URI, ZILLIZ_USER, ZILLIZ_PASSWORD):
+#   ansible localhost -m zilliz.cloud.zilliz_user -a "name=old_service state=absent"
+#   ansible localhost -m zilliz.cloud.zilliz_user -a "name=reader roles=db_ro roles_mode=append" --check --diff
+'''
+
+RETURN = r'''
+user:
+  description: The user after the task (single-user form only).
+  returned: when O(name) is used
+  type: dict
+  contains:
+    name:
+      description: User name.
+      type: str
+      sample: reporting
+    exists:
+      description: Whether the user exists after the task (in check mode, would exist).
+      type: bool
+      sample: true
+    roles:
+      description: Roles granted to the user after the task, sorted.
+      type: list
+      elements: str
+      sample: [db_ro]
+password_changed:
+  description: Whether the password of an existing user was (or in check mode would be) changed.
+  returned: when O(name) is used
+  type: bool
+  sample: false
+actions:
+  description:
+    - What was done, or in check mode what would be done. Never contains a secret.
+    - With O(users), each entry is prefixed with the user name, for example C(etl:grant_role:db_rw).
+  returned: always
+  type: list
+  elements: str
+  sample: [create_user, "grant_role:db_ro"]
+users:
+  description: One result per item of O(users), in order, then one per user dropped by O(exclusive).
+  returned: when O(users) is used
+  type: list
+  elements: dict
+  contains:
+    name:
+      description: User name.
+      type: str
+    state:
+      description: The requested state (V(absent) for users dropped by O(exclusive)).
+      type: str
+    changed:
+      description: Whether this user changed.
+      type: bool
+    exists:
+      description: Whether the user exists after the task.
+      type: bool
+    roles:
+      description: Roles after the task.
+      type: list
+      elements: str
+    password_changed:
+      description: Whether the password of an existing user was changed.
+      type: bool
+    actions:
+      description: Actions for this user.
+      type: list
+      elements: str
+    unlisted:
+      description: Present and true for users dropped because O(exclusive) is set.
+      type: bool
+  sample:
+    - {name: etl, state: present, changed: true, exists: true, roles: [db_rw], password_changed: false,
+       actions: [create_user, "grant_role:db_rw"]}
+summary:
+  description: User names by outcome, for readable job output.
+  returned: always
+  type: dict
+  contains:
+    created:
+      description: Users created.
+      type: list
+      elements: str
+    password_changed:
+      description: Existing users whose password was changed.
+      type: list
+      elements: str
+    roles_changed:
+      description: Users with roles granted or revoked.
+      type: list
+      elements: str
+    dropped:
+      description: Users dropped.
+      type: list
+      elements: str
+    unchanged:
+      description: Users left as they were.
+      type: list
+      elements: str
+  sample: {created: [etl], password_changed: [], roles_changed: [etl], dropped: [], unchanged: [dashboard]}
+error_category:
+  description: Why the task failed.
+  returned: failure
+  type: str
+  sample: invalid_input
+'''
+
+from ansible_collections.zilliz.cloud.plugins.module_utils._errors import (
+    INVALID_INPUT, SERVER_ERROR, ZillizError,
+)
+from ansible_collections.zilliz.cloud.plugins.module_utils._module import ZillizModule
+from ansible_collections.zilliz.cloud.plugins.module_utils._users import (
+    ClusterState, apply_actions, build_requests, current_password_checks, current_password_problems,
+    diff_entry, ordered_actions, password_checks, plan_users, protected_users, summarise,
+    validate_against_state, validate_requests, CREATE_USER, UPDATE_PASSWORD,
+)
+from ansible_collections.zilliz.cloud.plugins.module_utils._validation import effective_password_policy
+
+STATES = ['present', 'absent', 'password']
+UPDATE_PASSWORD_CHOICES = ['always', 'on_create']
+ROLES_MODES = ['exact', 'append', 'remove']
+
+
+def argument_spec():
+    item = dict(
+        name=dict(type='str', required=True, aliases=['user']),
+        state=dict(type='str', choices=STATES),
+        password=dict(type='str', no_log=True),
+        current_password=dict(type='str', no_log=True),
+        update_password=dict(type='str', choices=UPDATE_PASSWORD_CHOICES, no_log=False),
+        roles=dict(type='list', elements='str'),
+        roles_mode=dict(type='str', choices=ROLES_MODES),
+    )
+    return dict(
+        name=dict(type='str', aliases=['user']),
+        state=dict(type='str', default='present', choices=STATES),
+        password=dict(type='str', no_log=True),
+        current_password=dict(type='str', no_log=True),
+        update_password=dict(type='str', default='on_create', choices=UPDATE_PASSWORD_CHOICES, no_log=False),
+        roles=dict(type='list', elements='str'),
+        roles_mode=dict(type='str', default='exact', choices=ROLES_MODES),
+        users=dict(type='list', elements='dict', options=item),
+        exclusive=dict(type='bool', default=False),
+        protected_users=dict(type='list', elements='str', default=[]),
+        password_policy=dict(type='str', default='auto', choices=['auto', 'milvus', 'zilliz'], no_log=False),
+    )
+
+
+def invalid(problems):
+    return ZillizError(INVALID_INPUT, 'Invalid input, nothing was changed: ' + '; '.join(problems))
+
+
+def run(module, batch):
+    params = module.params
+    requests = build_requests(params)
+    policy = effective_password_policy(params['password_policy'], params['uri'])
+    problems = module.connection_problems() + validate_requests(requests, policy, batch)
+    if params['exclusive'] and not batch:
+        problems.append('exclusive needs the users list')
+    if problems:
+        raise invalid(problems)
+
+    warnings = []
+    with module.connect() as conn:
+        state = ClusterState(conn.list_users_with_roles(), conn.list_roles())
+        problems = validate_against_state(requests, state, conn.user, batch)
+        if problems:
+            raise invalid(problems)
+
+        pairs = password_checks(requests, state)
+        creating = any(r['state'] != 'absent' and not state.exists(r['name']) for r in requests)
+        auth_enabled = conn.auth_enabled() if (pairs or creating) else True
+        works = conn.check_passwords(pairs)
+        if not auth_enabled:
+            warnings.append('Authentication is disabled on %s: every password is accepted, so passwords could '
+                            'not be checked or verified (users: %s)'
+                            % (conn.uri, ', '.join(sorted(set(n for n, dummy in pairs) | set(
+                                r['name'] for r in requests if r['state'] != 'absent'
+                                and not state.exists(r['name']))))))
+        current_pairs = current_password_checks(requests, works)
+        problems = current_password_problems(current_pairs, conn.check_passwords(current_pairs), batch)
+        if problems:
+            raise ZillizError('auth_failed', '; '.join(problems))
+
+        protected = protected_users(conn.user, params['protected_users'])
+        plans = plan_users(requests, state, works, params['exclusive'], protected)
+        if not module.check_mode:
+            execute(conn, plans, requests, auth_enabled)
+    return plans, warnings
+
+
+def execute(conn, plans, requests, auth_enabled):
+    by_name = dict((r['name'], r) for r in requests)
+    done = []
+    try:
+        converged = apply_actions(conn, ordered_actions(plans, conn.user), by_name, done)
+    except ZillizError as error:
+        error.details['result'] = dict(changed=bool(done),
+                                       actions=['%s:%s' % (a.user, a) for a in done])
+        raise
+    for plan in plans:
+        plan.actions = [a for a in plan.actions if a not in converged]
+    if not auth_enabled:
+        return
+    to_verify = [(plan.name, by_name[plan.name]['password']) for plan in plans
+                 if any(a.kind in (CREATE_USER, UPDATE_PASSWORD) for a in plan.actions)]
+    failing = sorted(name for name, ok in conn.check_passwords(to_verify).items() if not ok)
+    if failing:
+        raise ZillizError(SERVER_ERROR, 'The password of user%s %s was set but does not authenticate'
+                          % ('s' if len(failing) > 1 else '', ', '.join(failing)))
+
+
+def build_result(module, plans, batch, warnings):
+    result = dict(changed=any(plan.changed for plan in plans), summary=summarise(plans))
+    for warning in warnings:
+        module.warn(warning)
+    if batch:
+        result['users'] = [plan.result() for plan in plans]
+        result['actions'] = ['%s:%s' % (plan.name, a) for plan in plans for a in plan.actions]
+    else:
+        plan = plans[0]
+        single = plan.result()
+        result.update(user=dict(name=single['name'], exists=single['exists'], roles=single['roles']),
+                      password_changed=single['password_changed'], actions=single['actions'])
+    if module._diff:
+        entries = [(plan.name, diff_entry(plan)) for plan in plans]
+        if batch:
+            result['diff'] = dict(before=dict((name, e[0]) for name, e in entries),
+                                  after=dict((name, e[1]) for name, e in entries))
+        else:
+            result['diff'] = dict(before=entries[0][1][0], after=entries[0][1][1])
+    return result
+
+
+def main():
+    module = ZillizModule(
+        argument_spec=argument_spec(),
+        mutually_exclusive=[('name', 'users'), ('password', 'users'), ('current_password', 'users')],
+        required_one_of=[('name', 'users')],
+        supports_check_mode=True,
+    )
+    batch = module.params['users'] is not None
+    try:
+        plans, warnings = run(module, batch)
+    except ZillizError as error:
+        module.fail_error(error)
+    module.exit_json(**build_result(module, plans, batch, warnings))
+
+
+if __name__ == '__main__':
+    main()
