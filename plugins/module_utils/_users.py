@@ -102,13 +102,19 @@ def _label(request, batch):
     return 'user %s' % name if name else 'the user'
 
 
-def validate_requests(requests, password_policy, batch=False):
+def validate_requests(requests, password_policy, batch=False, login_user=None):
     """Every problem with the requests that needs no server. Empty when valid."""
     problems = []
     seen = {}
     for request in requests:
         label = _label(request, batch)
         name = request.get('name')
+        if request['state'] == 'absent' and name:
+            if name in BUILTIN_PROTECTED_USERS:
+                problems.append('%s: refusing to drop the built-in user %s (Milvus superuser / Zilliz Cloud '
+                                'owner account)' % (label, name))
+            elif login_user and name == login_user:
+                problems.append('%s: refusing to drop %s, the user this task is connected as' % (label, name))
         for problem in user_name_problems(name):
             problems.append('%s: %s' % (label, problem))
         if name:
@@ -139,7 +145,7 @@ def protected_users(login_user, extra=()):
     return names
 
 
-def validate_against_state(requests, state, login_user, batch=False):
+def validate_against_state(requests, state, batch=False):
     """Problems only visible once the current users and roles are known."""
     problems = []
     for request in requests:
@@ -147,11 +153,6 @@ def validate_against_state(requests, state, login_user, batch=False):
         name = request['name']
         exists = state.exists(name)
         if request['state'] == 'absent':
-            if name in BUILTIN_PROTECTED_USERS:
-                problems.append('%s: refusing to drop the built-in user %s (Milvus superuser / Zilliz Cloud '
-                                'owner account)' % (label, name))
-            elif login_user and name == login_user:
-                problems.append('%s: refusing to drop %s, the user this task is connected as' % (label, name))
             continue
         if request['state'] == 'password' and not exists:
             problems.append('%s: cannot change the password of %s: the user does not exist (use state=present '

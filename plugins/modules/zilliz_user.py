@@ -310,6 +310,7 @@ error_category:
 from ansible_collections.zilliz.cloud.plugins.module_utils._errors import (
     INVALID_INPUT, SERVER_ERROR, ZillizError,
 )
+from ansible_collections.zilliz.cloud.plugins.module_utils._connection import login_identity
 from ansible_collections.zilliz.cloud.plugins.module_utils._module import ZillizModule
 from ansible_collections.zilliz.cloud.plugins.module_utils._users import (
     ClusterState, apply_actions, build_requests, current_password_checks, current_password_problems,
@@ -356,7 +357,7 @@ def run(module, batch):
     params = module.params
     requests = build_requests(params)
     policy = effective_password_policy(params['password_policy'], params['uri'])
-    problems = module.connection_problems() + validate_requests(requests, policy, batch)
+    problems = module.connection_problems() + validate_requests(requests, policy, batch, login_identity(params))
     if params['exclusive'] and not batch:
         problems.append('exclusive needs the users list')
     if problems:
@@ -365,7 +366,7 @@ def run(module, batch):
     warnings = []
     with module.connect() as conn:
         state = ClusterState(conn.list_users_with_roles(), conn.list_roles())
-        problems = validate_against_state(requests, state, conn.user, batch)
+        problems = validate_against_state(requests, state, batch)
         if problems:
             raise invalid(problems)
 
