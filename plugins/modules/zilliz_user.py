@@ -426,7 +426,8 @@ def build_result(module, plans, batch, warnings):
         result.update(user=dict(name=single['name'], exists=single['exists'], roles=single['roles']),
                       password_changed=single['password_changed'], actions=single['actions'])
     if module._diff:
-        entries = [(plan.name, diff_entry(plan)) for plan in plans]
+        # A batch diff lists only the users that change, so it stays readable at 100 users.
+        entries = [(plan.name, diff_entry(plan)) for plan in plans if plan.changed or not batch]
         if batch:
             result['diff'] = dict(before=dict((name, e[0]) for name, e in entries),
                                   after=dict((name, e[1]) for name, e in entries))
