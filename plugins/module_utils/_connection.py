@@ -25,7 +25,8 @@ import time
 import traceback
 import uuid
 
-from ansible.module_utils.basic import env_fallback
+from ansible.module_utils.common.parameters import env_fallback
+from ansible.module_utils.errors import AnsibleFallbackNotFound
 
 from ansible_collections.zilliz.cloud.plugins.module_utils._errors import (
     AUTH_FAILED, FORBIDDEN, INVALID_INPUT, SERVER_ERROR, TIMEOUT, TLS_ERROR, UNREACHABLE,
@@ -65,17 +66,26 @@ if HAS_PYMILVUS:
     quiet_pymilvus_logging()
 
 
+def set_env_fallback(*names):
+    """Like env_fallback, but an empty variable counts as unset: AWX sets every
+    injector of a credential type, with '' for inputs left empty."""
+    for name in names:
+        if os.environ.get(name):
+            return env_fallback(name)
+    raise AnsibleFallbackNotFound
+
+
 CONNECTION_ARGSPEC = dict(
-    uri=dict(type='str', fallback=(env_fallback, ['ZILLIZ_URI', 'MILVUS_URI'])),
-    token=dict(type='str', no_log=True, fallback=(env_fallback, ['ZILLIZ_TOKEN'])),
-    login_user=dict(type='str', fallback=(env_fallback, ['ZILLIZ_USER'])),
-    login_password=dict(type='str', no_log=True, fallback=(env_fallback, ['ZILLIZ_PASSWORD'])),
-    secure=dict(type='bool', fallback=(env_fallback, ['ZILLIZ_SECURE'])),
-    ca_cert=dict(type='str', fallback=(env_fallback, ['ZILLIZ_CA_CERT'])),
-    server_name=dict(type='str', fallback=(env_fallback, ['ZILLIZ_SERVER_NAME'])),
-    client_cert=dict(type='path', fallback=(env_fallback, ['ZILLIZ_CLIENT_CERT'])),
-    client_key=dict(type='path', no_log=False, fallback=(env_fallback, ['ZILLIZ_CLIENT_KEY'])),
-    timeout=dict(type='float', default=10.0, fallback=(env_fallback, ['ZILLIZ_TIMEOUT'])),
+    uri=dict(type='str', fallback=(set_env_fallback, ['ZILLIZ_URI', 'MILVUS_URI'])),
+    token=dict(type='str', no_log=True, fallback=(set_env_fallback, ['ZILLIZ_TOKEN'])),
+    login_user=dict(type='str', fallback=(set_env_fallback, ['ZILLIZ_USER'])),
+    login_password=dict(type='str', no_log=True, fallback=(set_env_fallback, ['ZILLIZ_PASSWORD'])),
+    secure=dict(type='bool', fallback=(set_env_fallback, ['ZILLIZ_SECURE'])),
+    ca_cert=dict(type='str', fallback=(set_env_fallback, ['ZILLIZ_CA_CERT'])),
+    server_name=dict(type='str', fallback=(set_env_fallback, ['ZILLIZ_SERVER_NAME'])),
+    client_cert=dict(type='path', fallback=(set_env_fallback, ['ZILLIZ_CLIENT_CERT'])),
+    client_key=dict(type='path', no_log=False, fallback=(set_env_fallback, ['ZILLIZ_CLIENT_KEY'])),
+    timeout=dict(type='float', default=10.0, fallback=(set_env_fallback, ['ZILLIZ_TIMEOUT'])),
 )
 
 CONNECTION_MUTUALLY_EXCLUSIVE = [('token', 'login_user'), ('token', 'login_password')]

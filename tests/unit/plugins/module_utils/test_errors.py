@@ -1,0 +1,82 @@
+import grpc
+import pytest
+
+from ansible_collections.zilliz.cloud.plugins.module_utils import _errors as E
+
+
+class FakeRpcError(grpc.RpcError):
+    def __init__(self, code, details=''):
+        super().__init__()
+        self._code, self._details = code, details
+
+    def code(self):
+        return self._code
+
+    def details(self):
+        return self._details
+
+
+class FakeMilvusException(Exception):
+    def __init__(self, code, message):
+        super().__init__(message)
+        self.code, self.message = code, message
+
+
+def chained(outer, inner):
+    outer.__cause__ = inner
+    return outer
+
+
+def connect_failure(status, details=''):
+    return chained(FakeMilvusException(2, 'Fail connecting to server on h:1, illegal connection params or '
+                                          'server unavailable'), FakeRpcError(status, details))
+
+
+@pytest.mark.parametrize('exc, category', [
+    (connect_failure(grpc.StatusCode.UNAUTHENTICATED), E.AUTH_FAILED),
+    (connect_failure(grpc.StatusCode.UNAVAILABLE, 'failed to connect to all addresses; Connection refused'),
+     E.UNREACHABLE),
+    (connect_failure(grpc.StatusCode.UNAVAILABLE, 'Ssl handshake failed: CERTIFICATE_VERIFY_FAILED'), E.TLS_ERROR),
+    # Host name mismatch says UNAUTHENTICATED in its text, but its code is UNAVAILABLE.
+    (connect_failure(grpc.StatusCode.UNAVAILABLE, 'Peer name localhostx is not in peer certificate'), E.TLS_ERROR),
+    (connect_failure(grpc.StatusCode.DEADLINE_EXCEEDED, 'Deadline Exceeded'), E.TIMEOUT),
+    (FakeRpcError(grpc.StatusCode.PERMISSION_DENIED, 'permission deny'), E.FORBIDDEN),
+    (FakeMilvusException(1401, 'privilege not permitted'), E.FORBIDDEN),
+    (FakeMilvusException(1400, 'old password not correct'), E.AUTH_FAILED),
+    (FakeMilvusException(1100, 'invalid parameter'), E.INVALID_INPUT),
+    (FakeMilvusException(65535, 'user already exists'), E.SERVER_ERROR),
+    (FakeMilvusException(2, 'Fail connecting to server on h:1'), E.UNREACHABLE),
+    (FakeMilvusException(2, '[connect] Retry timeout: 3s'), E.TIMEOUT),
+    (RuntimeError('something else'), E.SERVER_ERROR),
+])
+def test_classify(exc, category):
+    assert E.classify(exc) == category
+
+
+def test_classify_survives_context_loops():
+    a = FakeMilvusException(65535, 'a')
+    b = FakeMilvusException(65535, 'b')
+    a.__context__ = b
+    b.__context__ = a
+    assert E.classify(a) == E.SERVER_ERROR
+    assert len(E.exception_chain(a)) == 2
+
+
+def test_messages_and_helpers():
+    exc = chained(FakeMilvusException(65535, 'user already exists: bob'), FakeRpcError(grpc.StatusCode.UNKNOWN))
+    assert E.is_user_exists(exc)
+    assert E.server_message(exc) == 'user already exists: bob'
+    assert E.is_role_not_found(FakeMilvusException(65535, 'not found the role, maybe the role isn\'t existed'))
+    refused = connect_failure(grpc.StatusCode.UNAVAILABLE, 'Connection refused')
+    assert E.transport_detail(refused) == 'Connection refused'
+
+
+def test_scrub_masks_every_secret_longest_first():
+    text = 'pw=abc:abcdef token=abc'
+    assert E.scrub(text, ['abc', 'abc:abcdef', None, '']) == 'pw=******** token=********'
+    assert E.scrub(None, ['x']) is None
+
+
+def test_error_carries_category():
+    error = E.ZillizError(E.TIMEOUT, 'slow', server_detail='x')
+    assert str(error) == 'slow' and error.category == E.TIMEOUT and error.details == {'server_detail': 'x'}
