@@ -2,13 +2,21 @@
 # Copyright (c) 2026, zilliz.cloud contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""The one place that knows how to connect to Milvus / Zilliz Cloud.
+"""The one place that knows how to talk to Milvus / Zilliz Cloud.
 
 - CONNECTION_ARGSPEC: the connection options (documented once in the
   zilliz.cloud.connection doc fragment), each with its environment fallback.
-- Connection: opens a dedicated pymilvus MilvusClient with TLS mapped from the
-  options, bounds every call with the timeout, turns every failure into a
-  ZillizError, and checks whether a user/password pair authenticates.
+- Connection: one gRPC channel per module run, TLS mapped from the options,
+  the credential sent as Milvus' authorization header, every call bounded by
+  the timeout, every failure turned into a ZillizError; and a cheap check of
+  whether a user/password pair authenticates (one Connect RPC on the same
+  channel with that user's header: no new TLS handshake).
+
+Why raw gRPC instead of pymilvus.MilvusClient: importing pymilvus costs about
+a second per module run (pandas, numpy), more than everything else a module
+does. The Milvus protocol stubs that pymilvus ships load in about 0.1 s on
+their own, so they are loaded without the rest of the package. pymilvus is
+still the dependency: it provides those stubs, matched to the Milvus API.
 
 INTERNAL: private to the zilliz.cloud collection.
 """
@@ -18,52 +26,92 @@ __metaclass__ = type
 
 import base64
 import concurrent.futures
+import importlib
 import logging
 import os
-import tempfile
+import sys
 import time
 import traceback
+import types
 import uuid
 
 from ansible.module_utils.common.parameters import env_fallback
 from ansible.module_utils.errors import AnsibleFallbackNotFound
 
 from ansible_collections.zilliz.cloud.plugins.module_utils._errors import (
-    AUTH_FAILED, FORBIDDEN, INVALID_INPUT, SERVER_ERROR, TIMEOUT, TLS_ERROR, UNREACHABLE,
+    AUTH_FAILED, FORBIDDEN, INVALID_INPUT, TIMEOUT, TLS_ERROR, UNREACHABLE,
     ZillizError, classify, scrub, server_message, transport_detail,
 )
 from ansible_collections.zilliz.cloud.plugins.module_utils._validation import uri_problems
 
+try:
+    from urllib.parse import urlsplit
+except ImportError:  # pragma: no cover
+    from urlparse import urlsplit  # type: ignore
+
 # gRPC's C core prints TLS diagnostics to stderr unless told not to; it reads
-# this once, when grpc loads, so it has to be set before pymilvus is imported.
+# this once, when grpc loads.
 os.environ.setdefault('GRPC_VERBOSITY', 'NONE')
+
+
+def _load_milvus_protos():
+    """(grpc, milvus_pb2, milvus_pb2_grpc, common_pb2) without running
+    pymilvus/__init__.py (which imports pandas and numpy)."""
+    import grpc  # pylint: disable=import-outside-toplevel
+    if 'pymilvus' in sys.modules:
+        protos = importlib.import_module('pymilvus.grpc_gen')
+    else:
+        import importlib.util  # pylint: disable=import-outside-toplevel
+        spec = importlib.util.find_spec('pymilvus')
+        if spec is None or not spec.submodule_search_locations:
+            raise ImportError('No module named pymilvus')
+        placeholder = types.ModuleType('pymilvus')
+        placeholder.__path__ = list(spec.submodule_search_locations)
+        sys.modules['pymilvus'] = placeholder
+        try:
+            protos = importlib.import_module('pymilvus.grpc_gen')
+        finally:
+            # A later real `import pymilvus` runs normally and reuses the stubs.
+            if sys.modules.get('pymilvus') is placeholder:
+                del sys.modules['pymilvus']
+    return grpc, protos.milvus_pb2, protos.milvus_pb2_grpc, protos.common_pb2
+
 
 PYMILVUS_IMPORT_ERROR = None
 try:
-    import grpc
-    from pymilvus import MilvusClient
-    try:
-        from pymilvus.grpc_gen import milvus_pb2, milvus_pb2_grpc
-    except ImportError:  # pragma: no cover - layout of very old releases
-        milvus_pb2 = milvus_pb2_grpc = None
+    grpc, milvus_pb2, milvus_pb2_grpc, common_pb2 = _load_milvus_protos()
     HAS_PYMILVUS = True
+    logging.getLogger('grpc').setLevel(logging.CRITICAL + 1)
 except ImportError:
     HAS_PYMILVUS = False
     PYMILVUS_IMPORT_ERROR = traceback.format_exc()
-    grpc = MilvusClient = milvus_pb2 = milvus_pb2_grpc = None
+    grpc = milvus_pb2 = milvus_pb2_grpc = common_pb2 = None
+
+DEFAULT_PORTS = {'https': 443, 'http': 19530, 'tcp': 19530}
 
 
-def quiet_pymilvus_logging():
-    """pymilvus logs every failed RPC with a traceback at ERROR: keep that off
-    the user's terminal (it configures its loggers on import, so do it after)."""
-    for name in ('pymilvus', 'pymilvus.decorators', 'pymilvus.client', 'grpc'):
-        logger = logging.getLogger(name)
-        logger.setLevel(logging.CRITICAL + 1)
-        logger.propagate = False
+class ServerRefusal(Exception):
+    """A request the server answered with a non-success status."""
+
+    def __init__(self, code, message):
+        super(ServerRefusal, self).__init__(message)
+        self.code = code
+        self.message = message
 
 
-if HAS_PYMILVUS:
-    quiet_pymilvus_logging()
+def _check_status(status):
+    code = getattr(status, 'code', 0)
+    legacy = getattr(status, 'error_code', 0)
+    if code or legacy:
+        if not code:
+            # Servers before 2.3 only fill the legacy enum.
+            name = common_pb2.ErrorCode.Name(legacy) if legacy in common_pb2.ErrorCode.values() else ''
+            code = 1401 if name == 'PermissionDenied' else 65535
+        raise ServerRefusal(code, status.reason or 'error code %s' % code)
+
+
+def _b64(text):
+    return base64.b64encode(text.encode('utf-8')).decode('ascii')
 
 
 def set_env_fallback(*names):
@@ -127,8 +175,7 @@ def login_identity(params):
 
 
 class Connection:
-    """A dedicated MilvusClient for one module run, plus a password checker
-    that reuses its TLS channel. Use as a context manager."""
+    """One gRPC channel to the server for one module run. Use as a context manager."""
 
     def __init__(self, params):
         self.params = params
@@ -136,9 +183,10 @@ class Connection:
         self.timeout = float(params.get('timeout') or 10.0)
         self.user = login_identity(params)
         self.secrets = [s for s in (params.get('token'), params.get('login_password')) if s]
-        self.client = None
         self.latency_ms = None
-        self._temp_files = []
+        self._channel = None
+        self._stub = None
+        self._metadata = ()
 
     # ----- opening -------------------------------------------------------
     def _secure(self):
@@ -146,47 +194,53 @@ class Connection:
             return bool(self.params['secure'])
         return self.uri.lower().startswith('https://')
 
-    def _tls_kwargs(self):
+    def _address(self):
+        parts = urlsplit(self.uri)
+        port = parts.port or DEFAULT_PORTS.get(parts.scheme.lower(), 19530)
+        host = parts.hostname
+        return '[%s]:%d' % (host, port) if ':' in host else '%s:%d' % (host, port)
+
+    def _read(self, path):
+        with open(path, 'rb') as stream:
+            return stream.read()
+
+    def _channel_for(self):
+        address = self._address()
         if not self._secure():
-            return {}
-        kwargs = {'secure': True}
-        ca_cert = self.params.get('ca_cert')
-        ca_path = self._materialise_pem(ca_cert) if ca_cert else None
+            return grpc.insecure_channel(address)
+        options = []
         if self.params.get('server_name'):
-            kwargs['server_name'] = self.params['server_name']
+            options.append(('grpc.ssl_target_name_override', self.params['server_name']))
+        ca_cert = self.params.get('ca_cert')
+        root = None
+        if ca_cert:
+            root = ca_cert.encode('utf-8') if _is_inline_pem(ca_cert) else self._read(ca_cert)
+        key = chain = None
         if self.params.get('client_cert'):
-            # Mutual TLS: pymilvus uses the client pair only when ca_pem_path is
-            # given and server_pem_path is not (server_pem_path would win).
-            kwargs['client_pem_path'] = self.params['client_cert']
-            kwargs['client_key_path'] = self.params['client_key']
-            if ca_path:
-                kwargs['ca_pem_path'] = ca_path
-        elif ca_path:
-            # One-way TLS verifies against server_pem_path; ca_pem_path alone is ignored.
-            kwargs['server_pem_path'] = ca_path
-        return kwargs
+            chain = self._read(self.params['client_cert'])
+            key = self._read(self.params['client_key'])
+        credentials = grpc.ssl_channel_credentials(root_certificates=root, private_key=key, certificate_chain=chain)
+        return grpc.secure_channel(address, credentials, options=options)
 
-    def _materialise_pem(self, value):
-        if not _is_inline_pem(value):
-            return value
-        handle, path = tempfile.mkstemp(prefix='zilliz-ca-', suffix='.pem')
-        with os.fdopen(handle, 'w') as stream:
-            stream.write(value)
-        self._temp_files.append(path)
-        return path
-
-    def _credentials(self):
+    def _authorization(self):
         if self.params.get('token'):
-            return {'token': self.params['token']}
+            return ((('authorization', _b64(self.params['token'])),))
         if self.params.get('login_user'):
-            return {'user': self.params['login_user'], 'password': self.params.get('login_password') or ''}
-        return {}
+            return ((('authorization', _b64('%s:%s' % (self.params['login_user'],
+                                                        self.params.get('login_password') or ''))),))
+        return ()
 
     def open(self):
+        """Open the channel and authenticate (Connect RPC)."""
         started = time.monotonic()
         try:
-            self.client = MilvusClient(uri=self.uri, dedicated=True, timeout=self.timeout,
-                                       **dict(self._credentials(), **self._tls_kwargs()))
+            self._channel = self._channel_for()
+            self._stub = milvus_pb2_grpc.MilvusServiceStub(self._channel)
+            self._metadata = self._authorization()
+            self._rpc('Connect', milvus_pb2.ConnectRequest(), 'connect')
+        except ZillizError:
+            self.close()
+            raise
         except Exception as exc:  # pylint: disable=broad-except
             self.close()
             raise self.error(exc, 'connect')
@@ -194,18 +248,12 @@ class Connection:
         return self
 
     def close(self):
-        if self.client is not None:
+        if self._channel is not None:
             try:
-                self.client.close()
+                self._channel.close()
             except Exception:  # pylint: disable=broad-except
                 pass
-            self.client = None
-        for path in self._temp_files:
-            try:
-                os.unlink(path)
-            except OSError:
-                pass
-        self._temp_files = []
+            self._channel = None
 
     def __enter__(self):
         return self.open()
@@ -214,67 +262,81 @@ class Connection:
         self.close()
 
     # ----- calls ----------------------------------------------------------
-    def call(self, operation, what, *args, **kwargs):
-        """client.<operation>(*args, timeout=...) with failures turned into ZillizError."""
+    def _rpc(self, method, request, what, metadata=None, extra_secrets=()):
+        """stub.<method>(request) bounded by the timeout; any failure -> ZillizError."""
         try:
-            return getattr(self.client, operation)(*args, timeout=self.timeout, **kwargs)
+            response = getattr(self._stub, method)(request, timeout=self.timeout,
+                                                   metadata=self._metadata if metadata is None else metadata)
+            _check_status(getattr(response, 'status', response))
+            return response
         except Exception as exc:  # pylint: disable=broad-except
-            raise self.error(exc, what)
-
-    def handler(self):
-        return self.client._get_connection()  # pylint: disable=protected-access
-
-    def list_users_with_roles(self):
-        """{user: set(roles)} in one SelectUser RPC (include_role_info)."""
-        try:
-            info = self.handler().select_all_user(True, timeout=self.timeout)
-            return dict((group.username, set(group.roles)) for group in info.groups)
-        except AttributeError:
-            names = self.call('list_users', 'list users')
-            return dict((name, set(self.call('describe_user', 'read user %s' % name, name).get('roles', ())))
-                        for name in names)
-        except Exception as exc:  # pylint: disable=broad-except
-            raise self.error(exc, 'list users and their roles')
-
-    def list_roles(self):
-        return set(self.call('list_roles', 'list roles'))
-
-    def describe_user_roles(self, name):
-        """Roles of one user via describe_user (allowed for a user reading itself)."""
-        described = self.call('describe_user', 'read user %s' % name, name)
-        return sorted(described.get('roles', ())) if described else None
+            raise self.error(exc, what, extra_secrets)
 
     def server_version(self):
-        return self.call('get_server_version', 'read the server version')
+        return self._rpc('GetVersion', milvus_pb2.GetVersionRequest(), 'read the server version').version
+
+    def _select_users(self, name, what):
+        request = milvus_pb2.SelectUserRequest(include_role_info=True)
+        if name:
+            request.user.name = name
+        results = self._rpc('SelectUser', request, what).results
+        return dict((r.user.name, set(role.name for role in r.roles)) for r in results)
+
+    def list_users_with_roles(self):
+        """{user: set(roles)} for every user, in one SelectUser RPC."""
+        return self._select_users(None, 'list users and their roles')
+
+    def describe_user_roles(self, name):
+        """Sorted roles of one user (a user may read itself), None when it does not exist."""
+        users = self._select_users(name, 'read user %s' % name)
+        return sorted(users[name]) if name in users else None
+
+    def list_roles(self):
+        results = self._rpc('SelectRole', milvus_pb2.SelectRoleRequest(include_user_info=False), 'list roles').results
+        return set(r.role.name for r in results)
+
+    def create_user(self, name, password):
+        self._rpc('CreateCredential', milvus_pb2.CreateCredentialRequest(username=name, password=_b64(password)),
+                  'create user %s' % name, extra_secrets=[password])
+
+    def update_password(self, name, old_password, new_password):
+        request = milvus_pb2.UpdateCredentialRequest(username=name, oldPassword=_b64(old_password),
+                                                     newPassword=_b64(new_password))
+        self._rpc('UpdateCredential', request, 'change the password of user %s' % name,
+                  extra_secrets=[old_password, new_password])
+
+    def drop_user(self, name):
+        self._rpc('DeleteCredential', milvus_pb2.DeleteCredentialRequest(username=name), 'drop user %s' % name)
+
+    def _operate_role(self, name, role, operation, what):
+        request = milvus_pb2.OperateUserRoleRequest(username=name, role_name=role, type=operation)
+        self._rpc('OperateUserRole', request, what)
+
+    def grant_role(self, name, role):
+        self._operate_role(name, role, milvus_pb2.OperateUserRoleType.AddUserToRole,
+                           'grant role %s to user %s' % (role, name))
+
+    def revoke_role(self, name, role):
+        self._operate_role(name, role, milvus_pb2.OperateUserRoleType.RemoveUserFromRole,
+                           'revoke role %s from user %s' % (role, name))
 
     # ----- password checks -----------------------------------------------
-    def _probe_channel(self):
-        return getattr(self.handler(), '_channel', None)
-
     def authenticates(self, user, password):
-        """True when user/password is accepted by the server right now.
-
-        Fast path: one Connect RPC on this connection's channel with that
-        user's authorization header (no new TLS handshake); fallback: a
-        short-lived dedicated client. Only UNAUTHENTICATED means "no"."""
-        channel = self._probe_channel() if milvus_pb2_grpc is not None else None
-        if channel is not None:
-            header = base64.b64encode(('%s:%s' % (user, password)).encode('utf-8')).decode('ascii')
-            stub = milvus_pb2_grpc.MilvusServiceStub(channel)
-            try:
-                stub.Connect(milvus_pb2.ConnectRequest(), timeout=self.timeout,
-                             metadata=(('authorization', header),))
-                return True
-            except grpc.RpcError as exc:
-                if exc.code() == grpc.StatusCode.UNAUTHENTICATED:
-                    return False
-                if exc.code() != grpc.StatusCode.UNIMPLEMENTED:
-                    raise self.error(exc, 'check the password of user %s' % user)
-        return self._authenticates_with_new_client(user, password)
+        """True when user/password is accepted by the server right now: one
+        Connect RPC on this channel with that user's authorization header.
+        Only UNAUTHENTICATED means "no"; anything else is an error."""
+        header = (('authorization', _b64('%s:%s' % (user, password))),)
+        try:
+            self._stub.Connect(milvus_pb2.ConnectRequest(), timeout=self.timeout, metadata=header)
+            return True
+        except grpc.RpcError as exc:
+            if exc.code() == grpc.StatusCode.UNAUTHENTICATED:
+                return False
+            raise self.error(exc, 'check the password of user %s' % user, extra_secrets=[password])
 
     def check_passwords(self, pairs, workers=8):
         """{user: authenticates} for (user, password) pairs, checked concurrently
-        (the server does the bcrypt work; the client only waits)."""
+        (the server does the hashing; the client only waits)."""
         if not pairs:
             return {}
         if len(pairs) == 1:
@@ -283,28 +345,12 @@ class Connection:
             outcomes = list(pool.map(lambda pair: self.authenticates(*pair), pairs))
         return dict((name, ok) for (name, dummy), ok in zip(pairs, outcomes))
 
-    def _authenticates_with_new_client(self, user, password):
-        client = None
-        try:
-            client = MilvusClient(uri=self.uri, user=user, password=password, dedicated=True,
-                                  timeout=self.timeout, **self._tls_kwargs())
-            client.get_server_version(timeout=self.timeout)
-            return True
-        except Exception as exc:  # pylint: disable=broad-except
-            if classify(exc) == AUTH_FAILED:
-                return False
-            raise self.error(exc, 'check the password of user %s' % user, extra_secrets=[password])
-        finally:
-            if client is not None:
-                client.close()
-
     def auth_enabled(self):
         """Whether the server rejects a credential that cannot be valid.
 
         With authorization disabled Milvus accepts any credential, so a
         successful login proves nothing there."""
-        bogus_user = 'zz_probe_%s' % uuid.uuid4().hex[:12]
-        return not self.authenticates(bogus_user, uuid.uuid4().hex)
+        return not self.authenticates('zz_probe_%s' % uuid.uuid4().hex[:12], uuid.uuid4().hex)
 
     # ----- errors ---------------------------------------------------------
     def error(self, exc, what, extra_secrets=()):
@@ -345,8 +391,3 @@ class Connection:
         if category == INVALID_INPUT:
             return 'The server rejected the request to %s: %s' % (what, detail)
         return 'The server failed to %s: %s' % (what, detail)
-
-
-__all__ = ['CONNECTION_ARGSPEC', 'CONNECTION_MUTUALLY_EXCLUSIVE', 'CONNECTION_REQUIRED_TOGETHER',
-           'Connection', 'HAS_PYMILVUS', 'PYMILVUS_IMPORT_ERROR', 'connection_problems', 'login_identity',
-           'SERVER_ERROR', 'INVALID_INPUT', 'TIMEOUT', 'TLS_ERROR', 'UNREACHABLE']

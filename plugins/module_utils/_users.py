@@ -326,18 +326,18 @@ def apply_actions(conn, actions, requests_by_name, done):
         request = requests_by_name.get(action.user, {})
         try:
             if action.kind == CREATE_USER:
-                conn.client.create_user(action.user, request['password'], timeout=conn.timeout)
+                conn.create_user(action.user, request['password'])
             elif action.kind == UPDATE_PASSWORD:
                 # Milvus checks the old password unless the caller is a superuser;
                 # without current_password any placeholder will do for a superuser.
                 old = request.get('current_password') or request['password']
-                conn.client.update_password(action.user, old, request['password'], timeout=conn.timeout)
+                conn.update_password(action.user, old, request['password'])
             elif action.kind == GRANT_ROLE:
-                conn.client.grant_role(action.user, action.role, timeout=conn.timeout)
+                conn.grant_role(action.user, action.role)
             elif action.kind == REVOKE_ROLE:
-                conn.client.revoke_role(action.user, action.role, timeout=conn.timeout)
+                conn.revoke_role(action.user, action.role)
             elif action.kind == DROP_USER:
-                conn.client.drop_user(action.user, timeout=conn.timeout)
+                conn.drop_user(action.user)
         except Exception as exc:  # pylint: disable=broad-except
             if action.kind == CREATE_USER and is_user_exists(exc):
                 converged.append(action)      # another run created it first
