@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Launch a real local Milvus 2.3.5 standalone server for tests and demos.
 
 Development tool only: it is not part of the collection.  It uses the
@@ -141,13 +140,13 @@ def pick_free_ports(count, low=20000, high=None):
     server's own clients included) never take them between the pick and the
     bind.  Ports handed out earlier in this process are not reused.
     """
-    eph_low, _ = _ephemeral_range()
+    eph_low, dummy = _ephemeral_range()
     high = high or min(eph_low - 1, 32000)
     if high - low < count * 10:
         low, high = 10000, 65000  # odd kernel settings: take what we can
     ports = []
     with _PORT_LOCK:
-        for _ in range(20000):
+        for dummy in range(20000):
             if len(ports) == count:
                 break
             port = random.randint(low, high)
@@ -313,7 +312,7 @@ def generate_certs(directory, hostnames=('localhost',), ips=('127.0.0.1',)):
                                   ExtendedKeyUsageOID.SERVER_AUTH, sans)
     cli_key, cli_cert = make_leaf('milvus-local client', ca_key, ca_cert,
                                   ExtendedKeyUsageOID.CLIENT_AUTH)
-    _, wrong_ca = make_ca('milvus-local unrelated CA')
+    dummy, wrong_ca = make_ca('milvus-local unrelated CA')
 
     paths = {
         'ca_cert_path': os.path.join(directory, 'ca.pem'),

@@ -26,7 +26,7 @@ __metaclass__ = type
 
 import base64
 import concurrent.futures
-import importlib
+import importlib.util
 import logging
 import os
 import sys
@@ -61,7 +61,6 @@ def _load_milvus_protos():
     if 'pymilvus' in sys.modules:
         protos = importlib.import_module('pymilvus.grpc_gen')
     else:
-        import importlib.util  # pylint: disable=import-outside-toplevel
         spec = importlib.util.find_spec('pymilvus')
         if spec is None or not spec.submodule_search_locations:
             raise ImportError('No module named pymilvus')
@@ -224,11 +223,12 @@ class Connection:
 
     def _authorization(self):
         if self.params.get('token'):
-            return ((('authorization', _b64(self.params['token'])),))
-        if self.params.get('login_user'):
-            return ((('authorization', _b64('%s:%s' % (self.params['login_user'],
-                                                        self.params.get('login_password') or ''))),))
-        return ()
+            credential = self.params['token']
+        elif self.params.get('login_user'):
+            credential = '%s:%s' % (self.params['login_user'], self.params.get('login_password') or '')
+        else:
+            return ()
+        return (('authorization', _b64(credential)),)
 
     def open(self):
         """Open the channel and authenticate (Connect RPC)."""

@@ -189,7 +189,7 @@ def current_password_checks(requests, password_works):
 
 def current_password_problems(pairs, works, batch=False):
     return ['%s: current_password is not the current password of user %s (nothing was changed)'
-            % ('user %s' % name if not batch else name, name) for name, _ in pairs if not works.get(name)]
+            % ('user %s' % name if not batch else name, name) for name, dummy in pairs if not works.get(name)]
 
 
 def _role_actions(name, request, current_roles):

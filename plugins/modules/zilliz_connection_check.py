@@ -18,7 +18,7 @@ description:
   - Can wait for a cluster that is still coming up, retrying only transient failures (C(unreachable),
     C(timeout)), never a rejected credential.
 author:
-  - zilliz.cloud contributors
+  - zilliz.cloud contributors (@zilliz)
 extends_documentation_fragment:
   - zilliz.cloud.connection
 attributes:

@@ -13,7 +13,7 @@ version_added: 1.0.0
 description:
   - Creates, drops and rotates the password of users, and grants or revokes their roles, on a Zilliz Cloud
     dedicated cluster or a self-hosted Milvus server with authentication enabled.
-  - Manages one user (O(name)) or a whole list in one task (O(users)): one connection, one listing of
+  - Manages one user (O(name)) or a whole list in one task (O(users)), with one connection, one listing of
     users and roles, and only the requests that are needed. Provisioning 100 users in one task costs
     about as much as a hand-written pymilvus script.
   - Idempotent. A password cannot be read back, so the module checks whether the requested password already
@@ -24,7 +24,7 @@ description:
   - Everything that can be checked without the server is checked before the first request, and a batch with
     one bad item fails with every problem named and nothing changed.
 author:
-  - zilliz.cloud contributors
+  - zilliz.cloud contributors (@zilliz)
 extends_documentation_fragment:
   - zilliz.cloud.connection
 attributes:
@@ -149,12 +149,12 @@ options:
 notes:
   - On a server with authentication disabled every password "works", so passwords cannot be verified; the
     module warns instead of claiming they were.
+  - To provision the users of many clusters from an inventory, see the role C(zilliz.cloud.cluster_users).
   - When two runs create the same user at once, the one that loses the race reports the user as already
     present instead of failing.
 seealso:
   - module: zilliz.cloud.zilliz_user_info
   - module: zilliz.cloud.zilliz_connection_check
-  - role: zilliz.cloud.cluster_users
 '''
 
 EXAMPLES = r'''

@@ -14,7 +14,7 @@ description:
   - Lists the cluster's users with their roles (or one user with O(name)), and the roles that exist.
   - Read-only. Two requests, whatever the number of users.
 author:
-  - zilliz.cloud contributors
+  - zilliz.cloud contributors (@zilliz)
 extends_documentation_fragment:
   - zilliz.cloud.connection
 attributes:

@@ -109,7 +109,7 @@ def run_ansible(args, env=None, extra_vars=None, name='run', timeout=600, verbos
     started = time.monotonic()
     try:
         proc = subprocess.run(argv, env=ansible_env(env), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                              stdin=subprocess.DEVNULL, timeout=timeout, cwd=str(REPO))
+                              stdin=subprocess.DEVNULL, timeout=timeout, cwd=str(REPO), check=False)
     finally:
         if tmp:
             os.unlink(tmp.name)

@@ -1,0 +1,210 @@
+# Build, test and packaging entry point of the zilliz.cloud collection.
+#
+#   make test      everything CI runs (bash .ci/run runs exactly this)
+#   make help      the list of targets
+#
+# Every tool runs from $(VENV), which `make venv` creates from
+# requirements-dev.txt. Scratch output goes to .tmp/ (git-ignored).
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+MAKEFLAGS += --no-print-directory
+
+PYTHON ?= python3
+VENV ?= .venv
+ROOT := $(CURDIR)
+VENV_DIR := $(abspath $(VENV))
+VENV_BIN := $(VENV_DIR)/bin
+VENV_STAMP := $(VENV_DIR)/.zilliz-cloud-requirements.stamp
+
+TMP := $(ROOT)/.tmp
+COLLECTIONS_ROOT := $(TMP)/collections
+COLLECTION_LINK := $(COLLECTIONS_ROOT)/ansible_collections/zilliz/cloud
+DIST_DIR := $(TMP)/dist
+INSTALL_DIR := $(TMP)/installed
+
+# ansible-test's sanity venvs bootstrap pip from this cached script (file
+# name fixed by ansible-core 2.19: pip 24.2). See tools/get_pip_standin.py.
+GET_PIP_CACHE := $(HOME)/.ansible/test/cache/get_pip_24_2.py
+SANITY_PYTHON ?= 3.11
+
+COLLECTION_VERSION = $(shell sed -n 's/^version:[[:space:]]*//p' galaxy.yml)
+TARBALL = $(DIST_DIR)/zilliz-cloud-$(COLLECTION_VERSION).tar.gz
+
+# URI of a reachable server for the installed-collection smoke run.
+SMOKE_URI ?=
+
+# Environment for running the collection from the source tree.
+ANSIBLE_ENV := ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS_ROOT) \
+	ANSIBLE_NOCOLOR=1 ANSIBLE_FORCE_COLOR=0 PATH="$(VENV_BIN):$$PATH"
+
+# Output helpers. The machine's pip configuration names extra local indexes
+# that may be absent; pip warns about each one for every package.
+PIP_NOISE := is ignored: it is neither a file nor a directory
+QUIET_PIP := 2>&1 | { grep -v -F '$(PIP_NOISE)' || true; }
+
+define banner
+	@printf '\n==> %s\n' "$(1)"
+endef
+
+.PHONY: help venv collection-link sanity-offline-setup sanity units integration lint \
+	changelog-lint docs-check build install-test credential-type-check test demo clean
+
+help: ## List the targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-22s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+# --------------------------------------------------------------------------
+# Environment
+
+venv: $(VENV_STAMP) ## Create .venv and install requirements-dev.txt (reruns when requirements change)
+
+$(VENV_STAMP): requirements.txt requirements-dev.txt
+	$(call banner,venv: $(VENV))
+	@if [ ! -x "$(VENV_BIN)/python" ]; then \
+		echo "creating $(VENV) with $$($(PYTHON) --version 2>&1)"; \
+		$(PYTHON) -m venv "$(VENV_DIR)"; \
+	fi
+	"$(VENV_BIN)/python" -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt $(QUIET_PIP)
+	@touch "$@"
+
+collection-link: ## Link .tmp/collections/ansible_collections/zilliz/cloud to the repo root
+	@mkdir -p "$(dir $(COLLECTION_LINK))"
+	@if [ "$$(readlink "$(COLLECTION_LINK)" 2>/dev/null)" != "$(ROOT)" ]; then \
+		rm -rf "$(COLLECTION_LINK)"; \
+		ln -s "$(ROOT)" "$(COLLECTION_LINK)"; \
+		echo "linked $(COLLECTION_LINK) -> $(ROOT)"; \
+	fi
+
+sanity-offline-setup: ## Install the offline get-pip stand-in that ansible-test sanity needs
+	@mkdir -p "$(dir $(GET_PIP_CACHE))"
+	@if ! cmp -s tools/get_pip_standin.py "$(GET_PIP_CACHE)"; then \
+		cp tools/get_pip_standin.py "$(GET_PIP_CACHE)"; \
+		echo "installed $(GET_PIP_CACHE)"; \
+	fi
+
+# --------------------------------------------------------------------------
+# Checks
+
+# ansible-test finds the collection through ANSIBLE_TEST_CONTENT_ROOT: a cd
+# into the symlink alone gives it the physical path (the repo root), which is
+# not under ansible_collections/. No --venv/--docker: the controller is
+# $(VENV)'s Python ("origin" host; --venv delegation re-resolves the symlink
+# and fails). Each sanity test still gets its own virtual environment with
+# its pinned requirements, installed from PyPI on the first run and reused
+# from ~/.ansible/test/venv afterwards; --python $(SANITY_PYTHON) limits the
+# per-Python tests (compile, import) to that version.
+sanity: venv collection-link sanity-offline-setup ## ansible-test sanity, offline, Python 3.11 (SANITY_ARGS=... adds options)
+	$(call banner,ansible-test sanity)
+	cd "$(COLLECTION_LINK)" && \
+		ANSIBLE_TEST_CONTENT_ROOT="$(COLLECTION_LINK)" \
+		"$(VENV_BIN)/ansible-test" sanity --python $(SANITY_PYTHON) --color no $(SANITY_ARGS) $(QUIET_PIP)
+
+units: venv collection-link ## pytest tests/unit
+	$(call banner,unit tests)
+	PYTHONPATH="$(COLLECTIONS_ROOT)" $(ANSIBLE_ENV) \
+		"$(VENV_BIN)/python" -m pytest -p no:cacheprovider tests/unit $(PYTEST_ARGS)
+
+integration: venv collection-link ## pytest tests/integration (local Milvus servers)
+	$(call banner,integration tests)
+	PYTHONPATH="$(COLLECTIONS_ROOT)" $(ANSIBLE_ENV) \
+		"$(VENV_BIN)/python" -m pytest -p no:cacheprovider tests/integration $(PYTEST_ARGS)
+
+credential-type-check: venv collection-link ## Check extensions/awx/zilliz_credential_type.yml against AWX's rules
+	$(call banner,AWX credential type)
+	PYTHONPATH="$(COLLECTIONS_ROOT)" $(ANSIBLE_ENV) \
+		"$(VENV_BIN)/python" -m pytest -p no:cacheprovider tests/unit/test_awx_credential_type.py $(PYTEST_ARGS)
+
+lint: venv collection-link ## ansible-lint --offline --profile production on roles/ and playbooks/
+	$(call banner,ansible-lint)
+	$(ANSIBLE_ENV) "$(VENV_BIN)/ansible-lint" --offline --profile production --nocolor roles/ playbooks/
+
+changelog-lint: venv ## antsibull-changelog lint
+	$(call banner,antsibull-changelog lint)
+	"$(VENV_BIN)/antsibull-changelog" lint
+	"$(VENV_BIN)/antsibull-changelog" lint-changelog-yaml changelogs/changelog.yaml
+
+# Renders each module's documentation and the role's argument spec. A render
+# that fails, or that prints a warning or error, fails the target.
+docs-check: venv collection-link ## ansible-doc renders every module and the cluster_users role
+	$(call banner,ansible-doc)
+	@failed=0; checked=0; errfile=$$(mktemp); trap 'rm -f "$$errfile"' EXIT; \
+	check() { \
+		local type="$$1" name="$$2" lines; \
+		checked=$$((checked + 1)); \
+		if lines=$$($(ANSIBLE_ENV) "$(VENV_BIN)/ansible-doc" -t "$$type" "$$name" 2>"$$errfile" | wc -l) && \
+				[ "$$lines" -gt 5 ] && [ ! -s "$$errfile" ]; then \
+			echo "  ok      $$type $$name ($$lines lines)"; \
+		else \
+			echo "  FAILED  $$type $$name ($${lines:-0} lines of output)"; sed 's/^/          /' "$$errfile"; \
+			failed=$$((failed + 1)); \
+		fi; \
+	}; \
+	for module in plugins/modules/*.py; do \
+		[ -e "$$module" ] || continue; \
+		name=$$(basename "$$module" .py); \
+		[ "$$name" = "__init__" ] && continue; \
+		check module "zilliz.cloud.$$name"; \
+	done; \
+	for role in roles/*/; do \
+		[ -d "$$role" ] || continue; \
+		check role "zilliz.cloud.$$(basename "$$role")"; \
+	done; \
+	echo "  $$checked rendered, $$failed failed"; \
+	[ "$$checked" -gt 0 ] || { echo "  nothing to render"; exit 1; }; \
+	[ "$$failed" -eq 0 ]
+
+# --------------------------------------------------------------------------
+# Packaging
+
+build: venv ## ansible-galaxy collection build into .tmp/dist
+	$(call banner,build $(notdir $(TARBALL)))
+	@mkdir -p "$(DIST_DIR)"
+	"$(VENV_BIN)/ansible-galaxy" collection build --output-path "$(DIST_DIR)" --force .
+	@echo "content of $(notdir $(TARBALL)):"
+	@tar -tzf "$(TARBALL)" | sort | sed 's/^/  /'
+
+# Installs the built tarball on its own and runs tests/smoke/installed_smoke.yml
+# against it with ANSIBLE_COLLECTIONS_PATH pointing at the install only.
+install-test: build ## Install the tarball into .tmp/installed and smoke-test it (SMOKE_URI=...)
+	$(call banner,install-test)
+	rm -rf "$(INSTALL_DIR)"
+	ANSIBLE_COLLECTIONS_PATH="$(INSTALL_DIR)" "$(VENV_BIN)/ansible-galaxy" collection install --offline -p "$(INSTALL_DIR)" --force "$(TARBALL)"
+	@test -f "$(INSTALL_DIR)/ansible_collections/zilliz/cloud/MANIFEST.json"
+	@cd "$(INSTALL_DIR)" && ANSIBLE_COLLECTIONS_PATH="$(INSTALL_DIR)" PATH="$(VENV_BIN):$$PATH" \
+		"$(VENV_BIN)/ansible-galaxy" collection list zilliz.cloud -p "$(INSTALL_DIR)" 2>/dev/null | grep -E 'zilliz\.cloud +$(subst .,\.,$(COLLECTION_VERSION))'
+	cd "$(INSTALL_DIR)" && ANSIBLE_COLLECTIONS_PATH="$(INSTALL_DIR)" ANSIBLE_NOCOLOR=1 PATH="$(VENV_BIN):$$PATH" \
+		"$(VENV_BIN)/ansible-playbook" --syntax-check -i localhost, "$(ROOT)/tests/smoke/installed_smoke.yml"
+	@if [ -z "$(SMOKE_URI)" ]; then \
+		echo; \
+		echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"; \
+		echo "!! install-test: SMOKE_URI is empty: the smoke playbook was NOT run."; \
+		echo "!! Only the install and a syntax check (module names resolve from the"; \
+		echo "!! installed tarball) were done. Run: make install-test SMOKE_URI=<uri>"; \
+		echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"; \
+		if [ "$${CI:-}" = "true" ]; then echo "::warning::install-test skipped the smoke playbook: SMOKE_URI is empty"; fi; \
+		echo; \
+	else \
+		cd "$(INSTALL_DIR)" && ANSIBLE_COLLECTIONS_PATH="$(INSTALL_DIR)" ANSIBLE_NOCOLOR=1 PATH="$(VENV_BIN):$$PATH" \
+			"$(VENV_BIN)/ansible-playbook" -i localhost, "$(ROOT)/tests/smoke/installed_smoke.yml" \
+			-e smoke_uri="$(SMOKE_URI)"; \
+	fi
+
+# --------------------------------------------------------------------------
+# Aggregates
+
+test: ## Everything CI runs
+	@start=$$(date +%s); \
+	for target in sanity units lint changelog-lint docs-check install-test credential-type-check integration; do \
+		t0=$$(date +%s); \
+		$(MAKE) $$target || { echo "make test: $$target FAILED"; exit 1; }; \
+		printf '    (%s: %ss)\n' "$$target" "$$(( $$(date +%s) - t0 ))"; \
+	done; \
+	printf '\nmake test: all targets passed in %ss\n' "$$(( $$(date +%s) - start ))"
+
+demo: venv collection-link ## Run tools/demo.sh (local Milvus + playbooks)
+	$(ANSIBLE_ENV) VENV="$(VENV_DIR)" bash tools/demo.sh
+
+clean: ## Remove .tmp/, tests/output/ and caches (keeps .venv)
+	rm -rf "$(TMP)" tests/output .pytest_cache
+	find . -path ./.venv -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
