@@ -32,9 +32,6 @@ SANITY_PYTHON ?= 3.11
 COLLECTION_VERSION = $(shell sed -n 's/^version:[[:space:]]*//p' galaxy.yml)
 TARBALL = $(DIST_DIR)/zilliz-cloud-$(COLLECTION_VERSION).tar.gz
 
-# URI of a reachable server for the installed-collection smoke run.
-SMOKE_URI ?=
-
 # Environment for running the collection from the source tree.
 ANSIBLE_ENV := ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS_ROOT) \
 	ANSIBLE_NOCOLOR=1 ANSIBLE_FORCE_COLOR=0 PATH="$(VENV_BIN):$$PATH"
@@ -165,30 +162,13 @@ build: venv ## ansible-galaxy collection build into .tmp/dist
 	@tar -tzf "$(TARBALL)" | sort | sed 's/^/  /'
 
 # Installs the built tarball on its own and runs tests/smoke/installed_smoke.yml
-# against it with ANSIBLE_COLLECTIONS_PATH pointing at the install only.
-install-test: build ## Install the tarball into .tmp/installed and smoke-test it (SMOKE_URI=...)
+# from it (ANSIBLE_COLLECTIONS_PATH = the install only) against a local Milvus.
+install-test: build ## Install the tarball into .tmp/installed and run a playbook from it against a local Milvus
 	$(call banner,install-test)
 	rm -rf "$(INSTALL_DIR)"
 	ANSIBLE_COLLECTIONS_PATH="$(INSTALL_DIR)" "$(VENV_BIN)/ansible-galaxy" collection install --offline -p "$(INSTALL_DIR)" --force "$(TARBALL)"
 	@test -f "$(INSTALL_DIR)/ansible_collections/zilliz/cloud/MANIFEST.json"
-	@cd "$(INSTALL_DIR)" && ANSIBLE_COLLECTIONS_PATH="$(INSTALL_DIR)" PATH="$(VENV_BIN):$$PATH" \
-		"$(VENV_BIN)/ansible-galaxy" collection list zilliz.cloud -p "$(INSTALL_DIR)" 2>/dev/null | grep -E 'zilliz\.cloud +$(subst .,\.,$(COLLECTION_VERSION))'
-	cd "$(INSTALL_DIR)" && ANSIBLE_COLLECTIONS_PATH="$(INSTALL_DIR)" ANSIBLE_NOCOLOR=1 PATH="$(VENV_BIN):$$PATH" \
-		"$(VENV_BIN)/ansible-playbook" --syntax-check -i localhost, "$(ROOT)/tests/smoke/installed_smoke.yml"
-	@if [ -z "$(SMOKE_URI)" ]; then \
-		echo; \
-		echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"; \
-		echo "!! install-test: SMOKE_URI is empty: the smoke playbook was NOT run."; \
-		echo "!! Only the install and a syntax check (module names resolve from the"; \
-		echo "!! installed tarball) were done. Run: make install-test SMOKE_URI=<uri>"; \
-		echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"; \
-		if [ "$${CI:-}" = "true" ]; then echo "::warning::install-test skipped the smoke playbook: SMOKE_URI is empty"; fi; \
-		echo; \
-	else \
-		cd "$(INSTALL_DIR)" && ANSIBLE_COLLECTIONS_PATH="$(INSTALL_DIR)" ANSIBLE_NOCOLOR=1 PATH="$(VENV_BIN):$$PATH" \
-			"$(VENV_BIN)/ansible-playbook" -i localhost, "$(ROOT)/tests/smoke/installed_smoke.yml" \
-			-e smoke_uri="$(SMOKE_URI)"; \
-	fi
+	bash tools/install_smoke.sh "$(VENV_BIN)" "$(INSTALL_DIR)"
 
 # --------------------------------------------------------------------------
 # Aggregates
