@@ -33,7 +33,9 @@ MILVUS_OLD_PASSWORD_WRONG = 1400
 MILVUS_PRIVILEGE_DENIED = 1401
 MILVUS_INVALID_PARAMETER = 1100
 
-_TLS_MARKERS = ('handshake', 'certificate', 'tsi_', 'ssl', 'tls', 'x509', 'peer name')
+# gRPC reports a host name mismatch as "Custom verification check failed with
+# error: UNAUTHENTICATED: Hostname Verification Check failed" (status UNAVAILABLE).
+_TLS_MARKERS = ('handshake', 'certificate', 'tsi_', 'ssl', 'tls', 'x509', 'peer name', 'verification check')
 MASK = '********'
 
 

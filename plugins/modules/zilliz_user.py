@@ -27,13 +27,7 @@ author:
   - zilliz.cloud contributors (@zilliz)
 extends_documentation_fragment:
   - zilliz.cloud.connection
-attributes:
-  check_mode:
-    support: full
-    description: Makes only read-only requests (listing, login tests) and reports what a real run would change.
-  diff_mode:
-    support: full
-    description: Shows existence and roles before and after; the password only as V(set), V(changed) or V(unchanged).
+  - zilliz.cloud.attributes.changes
 options:
   name:
     description:

@@ -17,13 +17,7 @@ author:
   - zilliz.cloud contributors (@zilliz)
 extends_documentation_fragment:
   - zilliz.cloud.connection
-attributes:
-  check_mode:
-    support: full
-    description: Read-only; runs the same in check mode.
-  diff_mode:
-    support: none
-    description: Nothing to compare.
+  - zilliz.cloud.attributes.read_only
 options:
   name:
     description:
