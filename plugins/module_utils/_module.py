@@ -11,6 +11,8 @@ INTERNAL: private to the zilliz.cloud collection.
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import os
+
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.zilliz.cloud.plugins.module_utils._connection import (
@@ -20,6 +22,7 @@ from ansible_collections.zilliz.cloud.plugins.module_utils._connection import (
 from ansible_collections.zilliz.cloud.plugins.module_utils._errors import (
     INVALID_INPUT, MISSING_LIBRARY, ZillizError,
 )
+from ansible_collections.zilliz.cloud.plugins.module_utils._validation import uri_credentials
 
 
 class ZillizModule(AnsibleModule):
@@ -43,6 +46,14 @@ class ZillizModule(AnsibleModule):
         if not HAS_PYMILVUS:
             self.fail_json(msg=missing_required_lib('pymilvus'), exception=PYMILVUS_IMPORT_ERROR,
                            error_category=MISSING_LIBRARY)
+
+    def _load_params(self):
+        super(ZillizModule, self)._load_params()
+        # A credential written into the uri is refused (uri_problems), but Ansible
+        # returns the module arguments, uri included, as `invocation` even on
+        # failure: mask it from the start, before argument validation can fail.
+        for uri in (self.params.get('uri'), os.environ.get('ZILLIZ_URI'), os.environ.get('MILVUS_URI')):
+            self.no_log_values.update(uri_credentials(uri))
 
     def fail_json(self, msg, **kwargs):
         if not self._arguments_validated:

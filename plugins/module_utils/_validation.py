@@ -104,6 +104,25 @@ def effective_password_policy(policy, uri):
     return policy
 
 
+def _authority(uri):
+    """What stands between '://' (or the start) and the first '/': also finds
+    user:password@ in a URI that lacks its scheme ('root:pw@host:19530')."""
+    return uri.split('://', 1)[-1].split('/', 1)[0]
+
+
+def uri_credentials(uri):
+    """The secret parts of a URI's user information ('user:password@host'),
+    for the module to mask in everything it returns (invocation included)."""
+    if not uri or not isinstance(uri, str):
+        return []
+    authority = _authority(uri)
+    if '@' not in authority:
+        return []
+    userinfo = authority.rsplit('@', 1)[0]
+    user, sep, password = userinfo.partition(':')
+    return [value for value in (userinfo if sep else None, password) if value]
+
+
 def uri_problems(uri):
     """Problems with a connection URI. The URI itself is only echoed when it holds no credentials."""
     if not uri:
@@ -114,7 +133,7 @@ def uri_problems(uri):
         port = parts.port
     except ValueError:
         return ['uri has an invalid port: use scheme://host:port with a numeric port']
-    if parts.username or parts.password or '@' in (parts.netloc or ''):
+    if parts.username or parts.password or '@' in (parts.netloc or '') or '@' in _authority(uri):
         return ['uri must not contain credentials (user:password@host): pass them as login_user and '
                 'login_password or as token, which are never logged']
     if not parts.scheme or not parts.netloc:

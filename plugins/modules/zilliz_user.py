@@ -302,7 +302,7 @@ error_category:
 '''
 
 from ansible_collections.zilliz.cloud.plugins.module_utils._errors import (
-    INVALID_INPUT, SERVER_ERROR, ZillizError,
+    AUTH_FAILED, INVALID_INPUT, SERVER_ERROR, ZillizError,
 )
 from ansible_collections.zilliz.cloud.plugins.module_utils._connection import login_identity
 from ansible_collections.zilliz.cloud.plugins.module_utils._module import ZillizModule
@@ -347,6 +347,18 @@ def invalid(problems):
     return ZillizError(INVALID_INPUT, 'Invalid input, nothing was changed: ' + '; '.join(problems))
 
 
+def auth_disabled_warning(uri, requests, state, pairs):
+    created = [r['name'] for r in requests if r['state'] != 'absent' and not state.exists(r['name'])]
+    checked = [name for name, dummy in pairs]
+    text = 'Authentication is disabled on %s: the server accepts any password, so none can be checked.' % uri
+    if checked:
+        text += (' Passwords of existing users were NOT changed (%s): there is no way to tell whether they are '
+                 'current; run again once authentication is enabled.' % ', '.join(sorted(checked)))
+    if created:
+        text += ' New users were created with the given passwords, unverified (%s).' % ', '.join(sorted(created))
+    return text
+
+
 def run(module, batch):
     params = module.params
     requests = build_requests(params)
@@ -364,20 +376,24 @@ def run(module, batch):
         if problems:
             raise invalid(problems)
 
+        by_name = dict((r['name'], r) for r in requests)
         pairs = password_checks(requests, state)
         creating = any(r['state'] != 'absent' and not state.exists(r['name']) for r in requests)
         auth_enabled = conn.auth_enabled() if (pairs or creating) else True
         works = conn.check_passwords(pairs)
         if not auth_enabled:
-            warnings.append('Authentication is disabled on %s: every password is accepted, so passwords could '
-                            'not be checked or verified (users: %s)'
-                            % (conn.uri, ', '.join(sorted(set(n for n, dummy in pairs) | set(
-                                r['name'] for r in requests if r['state'] != 'absent'
-                                and not state.exists(r['name']))))))
+            warnings.append(auth_disabled_warning(conn.uri, requests, state, pairs))
         current_pairs = current_password_checks(requests, works)
-        problems = current_password_problems(current_pairs, conn.check_passwords(current_pairs), batch)
+        current_ok = conn.check_passwords(current_pairs)
+        # A concurrent run may have finished the same rotation between the two
+        # checks: if the new password works now, that user has converged.
+        rechecked = conn.check_passwords([(name, by_name[name]['password'])
+                                          for name, dummy in current_pairs if not current_ok.get(name)])
+        works.update((name, True) for name, ok in rechecked.items() if ok)
+        current_ok.update(rechecked)
+        problems = current_password_problems(current_pairs, current_ok, batch)
         if problems:
-            raise ZillizError('auth_failed', '; '.join(problems))
+            raise ZillizError(AUTH_FAILED, '; '.join(problems))
 
         protected = protected_users(conn.user, params['protected_users'])
         plans = plan_users(requests, state, works, params['exclusive'], protected)
