@@ -1,0 +1,140 @@
+"""The collection playbooks, run the way users run them once the collection
+is installed: `ansible-playbook zilliz.cloud.<name>` (the harness puts the
+symlinked collection on ANSIBLE_COLLECTIONS_PATH), against the session
+server. User names are unique to this file and cleaned up."""
+
+import re
+
+from conftest import REPO, SECRETS, register_secret, run_ansible, snapshot, tail
+
+PLAYBOOK_DIR = REPO / 'playbooks'
+
+PW = {key: register_secret(value) for key, value in {
+    'a': "Pb:alpha @ 'one' é",
+    'b_old': 'Pb "bravo" old: @',
+    'b_new': 'Pb bravo new: ü @ "2"',
+    'c': 'Pb charlie: x @ ñ',
+}.items()}
+
+USERS = ['pb_alpha', 'pb_bravo', 'pb_charlie']
+ACCOUNTS = [
+    {'name': 'pb_alpha', 'password': PW['a'], 'roles': ['db_ro']},
+    {'name': 'pb_bravo', 'password': PW['b_old'], 'roles': ['db_rw']},
+    {'name': 'pb_charlie', 'password': PW['c'], 'roles': ['db_ro', 'db_rw']},
+    {'name': 'pb_gone', 'state': 'absent'},
+]
+
+
+def conn_vars(server, **extra):
+    data = {'zilliz_hosts': 'localhost', 'cluster_users_uri': server.uri, 'cluster_users_login_user': 'root',
+            'cluster_users_login_password': server.root_password}
+    data.update(extra)
+    return data
+
+
+def collection_playbook(name, extra_vars, expect_rc=0, extra_args=(), run_name=None):
+    run = run_ansible(['ansible-playbook', 'zilliz.cloud.%s' % name] + list(extra_args),
+                      extra_vars=extra_vars, name=run_name or 'pb_' + name)
+    assert run.rc == expect_rc, 'zilliz.cloud.%s exited %s, expected %s:\n%s' % (
+        name, run.rc, expect_rc, tail(run.output))
+    return run
+
+
+def drop_users(server, names):
+    client = server.client()
+    try:
+        for name in names:
+            client.drop_user(name, timeout=10)
+    finally:
+        client.close()
+
+
+def logs_in(server, user, password):
+    try:
+        server.client(user=user, password=password, timeout=5).close()
+        return True
+    except Exception:  # pylint: disable=broad-except
+        return False
+
+
+def test_provision_check_and_rotate(milvus):
+    try:
+        # provision_users: the role over the given hosts.
+        run = collection_playbook('provision_users', conn_vars(milvus, cluster_users_accounts=ACCOUNTS))
+        assert re.search(r'localhost +: ok=\d+ +changed=1 ', run.output)
+        assert 'localhost (%s): changed, 4 user(s) listed' % milvus.uri in run.output
+        users = snapshot(milvus)[0]
+        assert users['pb_alpha'] == ['db_ro'] and users['pb_bravo'] == ['db_rw']
+        assert users['pb_charlie'] == ['db_ro', 'db_rw'] and 'pb_gone' not in users
+
+        # check_connection: the admin credential, then every listed user.
+        run = collection_playbook('check_connection', conn_vars(
+            milvus, cluster_users_accounts=ACCOUNTS, check_connection_as_users=True))
+        assert 'authentication enabled, connected as root' in run.output
+        for name, roles in (('pb_alpha', 'db_ro'), ('pb_bravo', 'db_rw'), ('pb_charlie', 'db_ro, db_rw')):
+            assert re.search(r'user %s +ok +roles: %s"' % (name, re.escape(roles)), run.output), name
+        assert 'pb_gone' not in run.output.split('Connection report')[-1]
+
+        # rotate_password: current -> new, verified; the grants stay.
+        rotate = {'rotate_password_user': 'pb_bravo', 'rotate_password_current': PW['b_old'],
+                  'rotate_password_new': PW['b_new']}
+        run = collection_playbook('rotate_password', conn_vars(milvus, **rotate))
+        assert 'the password of pb_bravo was rotated and verified' in run.output
+        assert 'roles kept: db_rw' in run.output
+        assert logs_in(milvus, 'pb_bravo', PW['b_new']) and not logs_in(milvus, 'pb_bravo', PW['b_old'])
+        assert snapshot(milvus)[0]['pb_bravo'] == ['db_rw']
+
+        # The list still says the old password: check_connection names that user and fails.
+        run = collection_playbook('check_connection', conn_vars(
+            milvus, cluster_users_accounts=ACCOUNTS, check_connection_as_users=True), expect_rc=2,
+            run_name='pb_check_connection_stale')
+        assert re.search(r'user pb_bravo +FAILED  auth_failed', run.output)
+        assert re.search(r'user pb_alpha +ok', run.output)
+        assert 'Login failed on localhost for: pb_bravo' in run.output
+
+        # Rotating again to the same password changes nothing.
+        run = collection_playbook('rotate_password', conn_vars(milvus, **rotate), run_name='pb_rotate_again')
+        assert 'already is the new one, nothing was changed' in run.output
+        assert re.search(r'localhost +: ok=\d+ +changed=0 ', run.output)
+
+        # A wrong current password: refused before anything changes.
+        wrong = dict(rotate)
+        wrong.update(rotate_password_current=SECRETS['pw_wrong'], rotate_password_new=PW['a'])
+        run = collection_playbook('rotate_password', conn_vars(milvus, **wrong), expect_rc=2,
+                                  run_name='pb_rotate_wrong_current')
+        assert '"error_category": "auth_failed"' in run.output
+        assert logs_in(milvus, 'pb_bravo', PW['b_new'])
+    finally:
+        drop_users(milvus, USERS)
+
+
+def test_rotate_password_requires_its_variables(milvus):
+    run = collection_playbook('rotate_password', conn_vars(milvus, rotate_password_user='pb_alpha'), expect_rc=2,
+                              run_name='pb_rotate_missing_vars')
+    assert 'Set rotate_password_user and rotate_password_new' in run.output
+
+
+def test_check_connection_reports_a_bad_admin_credential(milvus):
+    run = collection_playbook('check_connection', conn_vars(
+        milvus, cluster_users_login_password=SECRETS['pw_wrong']), expect_rc=2, run_name='pb_check_bad_admin')
+    assert '"error_category": "auth_failed"' in run.output
+
+
+def test_playbooks_document_their_variables():
+    """Each playbook starts with a comment block that shows how to run it and
+    names every variable it reads."""
+    for path in sorted(PLAYBOOK_DIR.glob('*.yml')):
+        text = path.read_text(encoding='utf-8')
+        header = '\n'.join(line for line in text.splitlines()[1:] if line.startswith('#'))
+        body_start = text.index('\n- name:')
+        assert 'ansible-playbook zilliz.cloud.%s' % path.stem in header, path.name
+        used = set(re.findall(r'\b((?:cluster_users|check_connection|rotate_password|zilliz)_[a-z_]+)\b',
+                              text[body_start:]))
+        # Registered results and play-local helper variables are not inputs.
+        inputs = {v for v in used if v not in ('check_connection_admin', 'check_connection_logins',
+                                               'check_connection_users', 'check_connection_report',
+                                               'check_connection_failed_users', 'rotate_password_result',
+                                               'rotate_password_roles', 'rotate_password_outcome')
+                  and not v.startswith('zilliz_user') and v != 'zilliz_connection_check'}
+        missing = sorted(v for v in inputs if v not in header)
+        assert not missing, '%s: undocumented variables %s' % (path.name, missing)
