@@ -406,7 +406,7 @@ def execute(conn, plans, requests, auth_enabled):
     by_name = dict((r['name'], r) for r in requests)
     done = []
     try:
-        converged = apply_actions(conn, ordered_actions(plans, conn.user), by_name, done)
+        converged = apply_actions(conn, ordered_actions(plans, conn.user), by_name, done, login_user=conn.user)
     except ZillizError as error:
         error.details['result'] = dict(changed=bool(done),
                                        actions=['%s:%s' % (a.user, a) for a in done])

@@ -286,3 +286,13 @@ def test_example_inventory_is_documented_and_parses():
     for account in group['cluster_users_accounts']:
         assert 'password' not in account or account['password'].startswith('{{ vault_')
     assert not Path(EXAMPLE_INVENTORY / 'group_vars' / 'zilliz_clusters' / 'vault.yml').exists()
+
+
+def test_role_connection_from_module_defaults(milvus):
+    accounts = [{'name': 'rl_md', 'password': PW['env'], 'roles': ['db_ro']}]
+    try:
+        playbook('role_module_defaults.yml', {'zilliz_uri': milvus.uri, 'root_password': milvus.root_password,
+                                              'cluster_users_accounts': accounts}, name='role_module_defaults')
+        assert snapshot(milvus)[0]['rl_md'] == ['db_ro']
+    finally:
+        drop_users(milvus, ['rl_md'])

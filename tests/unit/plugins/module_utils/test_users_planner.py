@@ -163,3 +163,22 @@ def test_results_hold_no_secrets():
 def test_action_identity():
     assert Action('grant_role', 'a', 'r') == Action('grant_role', 'a', 'r')
     assert len({Action('drop_user', 'a'), Action('drop_user', 'a')}) == 1
+
+
+def test_execution_phases():
+    from ansible_collections.zilliz.cloud.plugins.module_utils._users import execution_phases
+    requests = build_requests(params(update_password='always', users=[
+        {'name': 'me', 'password': 'Secret-1'},
+        {'name': 'bob', 'state': 'absent'},
+        {'name': 'new', 'password': 'Secret-2', 'roles': ['db_ro', 'db_rw']},
+        {'name': 'alice', 'roles': []},
+    ]))
+    state = ClusterState(dict(STATE.users, me=set()), STATE.roles)
+    plans = plan_users(requests, state, {'me': False})
+    phases = execution_phases(ordered_actions(plans, login_user='me'), login_user='me')
+    shown = [[[str(a) + '@' + a.user for a in chain] for chain in phase] for phase in phases]
+    assert shown == [
+        [['drop_user@bob']],
+        [['create_user@new', 'grant_role:db_ro@new', 'grant_role:db_rw@new'], ['revoke_role:db_ro@alice']],
+        [['update_password@me']],
+    ]
