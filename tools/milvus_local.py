@@ -453,29 +453,13 @@ class LocalMilvus:
     def root_password(self):
         return self._root_password
 
-    @property
-    def ca_cert_path(self):
-        return self.certs.get('ca_cert_path')
-
-    @property
-    def server_cert_path(self):
-        return self.certs.get('server_cert_path')
-
-    @property
-    def server_key_path(self):
-        return self.certs.get('server_key_path')
-
-    @property
-    def client_cert_path(self):
-        return self.certs.get('client_cert_path')
-
-    @property
-    def client_key_path(self):
-        return self.certs.get('client_key_path')
-
-    @property
-    def wrong_ca_cert_path(self):
-        return self.certs.get('wrong_ca_cert_path')
+    # Paths of the certificates generated for TLS modes (None without TLS).
+    ca_cert_path = property(lambda self: self.certs.get('ca_cert_path'))
+    server_cert_path = property(lambda self: self.certs.get('server_cert_path'))
+    server_key_path = property(lambda self: self.certs.get('server_key_path'))
+    client_cert_path = property(lambda self: self.certs.get('client_cert_path'))
+    client_key_path = property(lambda self: self.certs.get('client_key_path'))
+    wrong_ca_cert_path = property(lambda self: self.certs.get('wrong_ca_cert_path'))
 
     @property
     def log_dir(self):

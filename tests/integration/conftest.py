@@ -18,6 +18,9 @@ sys.path.insert(0, str(REPO / 'tools'))
 
 from milvus_local import LocalMilvus  # noqa: E402
 
+sys.path.insert(0, str(REPO / 'tests'))
+from collection_path import collections_dir  # noqa: E402  pylint: disable=wrong-import-position
+
 OUTPUT_DIR = REPO / 'tests' / 'output' / 'integration'
 
 # Passwords with the characters that break naive quoting and masking:
@@ -56,18 +59,6 @@ class Run:
     def results(self):
         """Task results printed by the callback for registered debug dumps."""
         return self.output
-
-
-def collections_dir():
-    base = REPO / '.tmp' / 'collections'
-    link = base / 'ansible_collections' / 'zilliz' / 'cloud'
-    if not link.exists():
-        link.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            link.symlink_to(REPO, target_is_directory=True)
-        except FileExistsError:
-            pass
-    return base
 
 
 def ansible_env(extra=None):
@@ -167,24 +158,59 @@ def snapshot(server):
         client.close()
 
 
-def start_server(**kwargs):
+def start_server(roles=('db_ro', 'db_rw'), **kwargs):
+    """A started LocalMilvus (root password ROOT_PASSWORD) with `roles` created;
+    stopped again if the set-up fails."""
     kwargs.setdefault('root_password', ROOT_PASSWORD)
     server = LocalMilvus(**kwargs)
     server.start()
+    try:
+        client = server.client(user='root', password=server.root_password if server.auth else '')
+        try:
+            for role in roles:
+                client.create_role(role, timeout=10)
+        finally:
+            client.close()
+    except BaseException:
+        server.stop()
+        raise
     return server
 
 
 @pytest.fixture(scope='session')
 def milvus():
-    server = start_server()
-    client = server.client(user='root', password=server.root_password)
-    try:
-        for role in ('db_ro', 'db_rw', 'db_admin_role'):
-            client.create_role(role, timeout=10)
-    finally:
-        client.close()
+    server = start_server(roles=('db_ro', 'db_rw', 'db_admin_role'))
     yield server
     server.stop()
+
+
+def create_users(server, users):
+    """users: {name: (password, [roles])}, made directly (test set-up)."""
+    client = server.client(user='root', password=server.root_password)
+    try:
+        for name, (password, roles) in users.items():
+            client.create_user(name, password, timeout=10)
+            for role in roles:
+                client.grant_role(name, role, timeout=10)
+    finally:
+        client.close()
+
+
+def drop_users(server, names):
+    client = server.client(user='root', password=server.root_password)
+    try:
+        for name in names:
+            client.drop_user(name, timeout=10)
+    finally:
+        client.close()
+
+
+def logs_in(server, user, password):
+    try:
+        server.client(user=user, password=password, timeout=5).close()
+        return True
+    except Exception:  # pylint: disable=broad-except
+        return False
 
 
 @pytest.fixture(scope='session', autouse=True)

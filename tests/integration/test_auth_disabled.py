@@ -9,13 +9,8 @@ from conftest import playbook, server_vars, snapshot, start_server
 
 @pytest.fixture(scope='module')
 def noauth_server():
-    srv = start_server(auth=False, stop_grace=1)
+    srv = start_server(roles=('db_ro',), auth=False, stop_grace=1)
     try:
-        client = srv.client(user='root', password='')
-        try:
-            client.create_role('db_ro', timeout=10)
-        finally:
-            client.close()
         yield srv
     finally:
         srv.stop()

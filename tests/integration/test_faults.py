@@ -20,12 +20,6 @@ def server():
     """A server of this file only: it is paused, killed and restarted."""
     srv = start_server(stop_grace=1)
     try:
-        client = srv.client(user='root', password=srv.root_password)
-        try:
-            for role in ('db_ro', 'db_rw'):
-                client.create_role(role, timeout=10)
-        finally:
-            client.close()
         yield srv
     finally:
         srv.stop()

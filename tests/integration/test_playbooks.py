@@ -5,7 +5,7 @@ server. User names are unique to this file and cleaned up."""
 
 import re
 
-from conftest import REPO, SECRETS, register_secret, run_ansible, snapshot, tail
+from conftest import REPO, SECRETS, drop_users, logs_in, register_secret, run_ansible, snapshot, tail
 
 PLAYBOOK_DIR = REPO / 'playbooks'
 
@@ -38,23 +38,6 @@ def collection_playbook(name, extra_vars, expect_rc=0, extra_args=(), run_name=N
     assert run.rc == expect_rc, 'zilliz.cloud.%s exited %s, expected %s:\n%s' % (
         name, run.rc, expect_rc, tail(run.output))
     return run
-
-
-def drop_users(server, names):
-    client = server.client()
-    try:
-        for name in names:
-            client.drop_user(name, timeout=10)
-    finally:
-        client.close()
-
-
-def logs_in(server, user, password):
-    try:
-        server.client(user=user, password=password, timeout=5).close()
-        return True
-    except Exception:  # pylint: disable=broad-except
-        return False
 
 
 def test_provision_check_and_rotate(milvus):

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import REPO, SECRETS, playbook, register_secret, snapshot, start_server
+from conftest import (REPO, SECRETS, create_users, drop_users, logs_in, playbook, register_secret, snapshot,
+                      start_server)
 
 EXAMPLE_INVENTORY = REPO / 'examples' / 'inventory'
 
@@ -38,35 +39,6 @@ def conn_vars(server, **extra):
     return data
 
 
-def create_users(server, users):
-    """users: {name: (password, [roles])}, made directly (test set-up)."""
-    client = server.client()
-    try:
-        for name, (password, roles) in users.items():
-            client.create_user(name, password, timeout=10)
-            for role in roles:
-                client.grant_role(name, role, timeout=10)
-    finally:
-        client.close()
-
-
-def drop_users(server, names):
-    client = server.client()
-    try:
-        for name in names:
-            client.drop_user(name, timeout=10)
-    finally:
-        client.close()
-
-
-def logs_in(server, user, password):
-    try:
-        server.client(user=user, password=password, timeout=5).close()
-        return True
-    except Exception:  # pylint: disable=broad-except
-        return False
-
-
 def summary_line(output, label):
     """(count, names) of one line of the role's printed summary (last run printed)."""
     found = re.findall(r'"  %s +(\d+)(?:  (.*?))?",?\n' % re.escape(label), output)
@@ -84,12 +56,6 @@ def summary(created=(), password_changed=(), roles_changed=(), dropped=(), uncha
 def milvus2(milvus):
     """A second server, started after the session one (never together)."""
     server = start_server()
-    client = server.client()
-    try:
-        for role in ('db_ro', 'db_rw'):
-            client.create_role(role, timeout=10)
-    finally:
-        client.close()
     yield server
     server.stop()
 

@@ -12,18 +12,7 @@ from conftest import playbook, server_vars, snapshot, start_server
 
 
 def _server(tls_mode):
-    srv = start_server(tls_mode=tls_mode, stop_grace=1)
-    try:
-        client = srv.client(user='root', password=srv.root_password)
-        try:
-            for role in ('db_ro', 'db_rw'):
-                client.create_role(role, timeout=10)
-        finally:
-            client.close()
-    except BaseException:
-        srv.stop()
-        raise
-    return srv
+    return start_server(tls_mode=tls_mode, stop_grace=1)
 
 
 @pytest.fixture(scope='module')
