@@ -122,6 +122,7 @@ options:
     description:
       - With O(users), drop every user on the server that is not in the list, except C(root), C(db_admin),
         the connecting user and O(protected_users).
+      - Refused with an empty O(users) list, which would drop every other user.
     type: bool
     default: false
   protected_users:
@@ -366,6 +367,9 @@ def run(module, batch):
     problems = module.connection_problems() + validate_requests(requests, policy, batch, login_identity(params))
     if params['exclusive'] and not batch:
         problems.append('exclusive needs the users list')
+    if params['exclusive'] and batch and not params['users']:
+        problems.append('exclusive with an empty users list would drop every user except root, db_admin, the '
+                        'login user and protected_users: refused (is the list of users missing?)')
     if problems:
         raise invalid(problems)
 

@@ -184,7 +184,8 @@ def test_role_exclusive_drops_exactly_the_unlisted(milvus2):
     # An empty list in exclusive mode would drop everyone: refused, nothing touched.
     run = playbook('role_provision.yml', dict(variables, cluster_users_accounts=[]), expect_rc=2,
                    name='role_exclusive_empty')
-    assert 'cluster_users_accounts is empty' in run.output
+    assert 'exclusive with an empty users list would drop every user' in run.output
+    assert '"error_category": "invalid_input"' in run.output
     assert set(snapshot(milvus2)[0]) == {'root', 'ex_kept', 'ex_listed', 'ex_new'}
 
 
