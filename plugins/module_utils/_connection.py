@@ -49,9 +49,11 @@ try:
 except ImportError:  # pragma: no cover
     from urlparse import urlsplit  # type: ignore
 
-# gRPC's C core prints TLS diagnostics to stderr unless told not to; it reads
-# this once, when grpc loads.
-os.environ.setdefault('GRPC_VERBOSITY', 'NONE')
+# gRPC's C core prints diagnostics to stderr unless told not to, and its
+# tracing (GRPC_TRACE with GRPC_VERBOSITY=DEBUG) prints request headers, the
+# authorization header included. It reads both once, when grpc loads.
+os.environ['GRPC_VERBOSITY'] = 'NONE'
+os.environ.pop('GRPC_TRACE', None)
 
 
 def _load_milvus_protos():

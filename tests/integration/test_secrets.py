@@ -216,3 +216,14 @@ def test_module_stdout_stderr_on_failure(sec_server):
         assert not leaked, '%s leaked a secret (category %s) in its stdout/stderr' % (module, category)
         _assert_no_b64(text, pairs)
         assert err.strip() == '', '%s wrote to stderr: %s' % (module, err[:500])
+
+
+def test_grpc_tracing_is_forced_off(sec_server):
+    """gRPC tracing prints request headers (the base64 user:password): the
+    modules switch it off in their process whatever the environment says."""
+    args = dict(uri=sec_server.uri, login_user='root', login_password=SECRETS['pw_wrong'], timeout=3)
+    rc, out, err = _run_module_directly('zilliz_connection_check', args,
+                                        {'GRPC_VERBOSITY': 'DEBUG', 'GRPC_TRACE': 'all'})
+    assert rc == 1 and json.loads(out.strip().splitlines()[-1])['error_category'] == 'auth_failed'
+    assert err.strip() == ''
+    _assert_no_b64(out + err, [('root', SECRETS['pw_wrong'])])
