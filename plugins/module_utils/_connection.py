@@ -153,12 +153,16 @@ def connection_problems(params):
         problems.append('timeout must be a positive number of seconds, got %s' % timeout)
     for option in ('client_cert', 'client_key'):
         path = params.get(option)
-        if path and not os.path.isfile(path):
+        if path and not _readable(path):
             problems.append('%s %r is not a readable file' % (option, path))
     ca_cert = params.get('ca_cert')
-    if ca_cert and not _is_inline_pem(ca_cert) and not os.path.isfile(ca_cert):
+    if ca_cert and not _is_inline_pem(ca_cert) and not _readable(ca_cert):
         problems.append('ca_cert %r is neither a PEM certificate nor a readable file' % ca_cert)
     return problems
+
+
+def _readable(path):
+    return os.path.isfile(path) and os.access(path, os.R_OK)
 
 
 def _is_inline_pem(value):
@@ -184,6 +188,9 @@ class Connection:
         self.timeout = float(params.get('timeout') or 10.0)
         self.user = login_identity(params)
         self.secrets = [s for s in (params.get('token'), params.get('login_password')) if s]
+        token = params.get('token') or ''
+        # The login user's current password, when known (a user:password token included).
+        self.login_password = params.get('login_password') or (token.split(':', 1)[1] if ':' in token else None)
         self.latency_ms = None
         self._channel = None
         self._stub = None
@@ -202,8 +209,11 @@ class Connection:
         return '[%s]:%d' % (host, port) if ':' in host else '%s:%d' % (host, port)
 
     def _read(self, path):
-        with open(path, 'rb') as stream:
-            return stream.read()
+        try:
+            with open(path, 'rb') as stream:
+                return stream.read()
+        except (IOError, OSError) as exc:
+            raise ZillizError(INVALID_INPUT, 'cannot read %s: %s' % (path, exc.strerror or exc))
 
     def _channel_for(self):
         address = self._address()
@@ -376,9 +386,12 @@ class Connection:
                         % (who, where))
             return 'Authentication failed while trying to %s at %s: %s' % (what, where, detail)
         if category == UNREACHABLE:
+            if 'http2' in detail.lower().replace('/', ''):
+                return ('%s answered, but not as a Milvus gRPC endpoint (wrong port?) while trying to %s. '
+                        'Detail: %s' % (where, what, detail))
+            hint = '' if self._secure() else ' If the server uses TLS, use an https:// uri or secure=true.'
             return ('Cannot reach %s to %s: nothing answered (connection refused, wrong host or port, or the '
-                    'cluster is down). If the server uses TLS, use an https:// uri or secure=true. Detail: %s'
-                    % (where, what, detail))
+                    'cluster is down).%s Detail: %s' % (where, what, hint, detail))
         if category == TLS_ERROR:
             return ('TLS handshake with %s failed: the certificate does not verify against ca_cert, the host name '
                     'does not match (see server_name), mutual TLS needs client_cert and client_key, or one side '

@@ -35,7 +35,10 @@ MILVUS_INVALID_PARAMETER = 1100
 
 # gRPC reports a host name mismatch as "Custom verification check failed with
 # error: UNAUTHENTICATED: Hostname Verification Check failed" (status UNAVAILABLE).
-_TLS_MARKERS = ('handshake', 'certificate', 'tsi_', 'ssl', 'tls', 'x509', 'peer name', 'verification check')
+# Phrases of gRPC/BoringSSL failure details that mean TLS, each with a space
+# or an underscore so that no host name (DNS labels have neither) can match.
+_TLS_MARKERS = ('handshake failed', 'ssl_error', 'tsi_', 'certificate verify', 'certificate_verify',
+                'peer name', 'verification check', 'wrong_version_number', 'ssl routines', 'ssl_transport')
 MASK = '********'
 
 
@@ -136,7 +139,7 @@ def classify(exc):
         return AUTH_FAILED
     if MILVUS_INVALID_PARAMETER in codes:
         return INVALID_INPUT
-    if 'retry timeout' in lowered or 'deadline' in lowered:
+    if 'retry timeout' in lowered:
         return TIMEOUT
     if 'fail connecting to server' in lowered:
         if any(m in lowered for m in _TLS_MARKERS):

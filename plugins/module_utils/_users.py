@@ -19,8 +19,8 @@ import concurrent.futures
 import threading
 
 from ansible_collections.zilliz.cloud.plugins.module_utils._errors import (
-    AUTH_FAILED, INVALID_INPUT, MILVUS_OLD_PASSWORD_WRONG, SERVER_ERROR, ZillizError, describe_failure,
-    is_user_exists,
+    AUTH_FAILED, INVALID_INPUT, MILVUS_OLD_PASSWORD_WRONG, ZillizError, describe_failure,
+    is_role_not_found, is_user_exists,
 )
 from ansible_collections.zilliz.cloud.plugins.module_utils._validation import (
     BUILTIN_PROTECTED_USERS, password_problems, role_name_problems, user_name_problems,
@@ -191,8 +191,8 @@ def current_password_checks(requests, password_works):
 
 
 def current_password_problems(pairs, works, batch=False):
-    return ['%s: current_password is not the current password of user %s (nothing was changed)'
-            % ('user %s' % name if not batch else name, name) for name, dummy in pairs if not works.get(name)]
+    return ['%scurrent_password is not the current password of user %s (nothing was changed)'
+            % ('%s: ' % name if batch else '', name) for name, dummy in pairs if not works.get(name)]
 
 
 def _role_actions(name, request, current_roles):
@@ -331,9 +331,11 @@ def apply_action(conn, action, request):
         if action.kind == CREATE_USER:
             conn.create_user(action.user, request['password'])
         elif action.kind == UPDATE_PASSWORD:
-            # Milvus checks the old password unless the caller is a superuser;
-            # without current_password any placeholder will do for a superuser.
-            old = request.get('current_password') or request['password']
+            # Milvus checks the old password unless the caller is a superuser. For
+            # the login user it is known; otherwise, for a superuser, any
+            # placeholder will do.
+            old = request.get('current_password') or (conn.login_password if action.user == conn.user else None) \
+                or request['password']
             conn.update_password(action.user, old, request['password'])
         elif action.kind == GRANT_ROLE:
             conn.grant_role(action.user, action.role)
@@ -355,17 +357,18 @@ def execution_phases(actions, login_user=None):
     """Actions (in ordered_actions order) grouped for execution: phases run one
     after the other; within a phase each user's chain of actions runs in order,
     and different users' chains may run concurrently. Drops come first (they
-    free room under the user limit); a password change of the login user
-    comes last and alone (it invalidates this connection's credential)."""
+    free room under the user limit); the login user's own changes come last
+    and alone (revoking its admin role or changing its password would cut
+    off the rest of the work)."""
     drops, chains, own = [], {}, []
     for action in actions:
-        if action.kind == DROP_USER:
+        if login_user and action.user == login_user:
+            own.append(action)      # its grants/revokes/password could cut off this connection
+        elif action.kind == DROP_USER:
             drops.append([action])
-        elif action.kind == UPDATE_PASSWORD and login_user and action.user == login_user:
-            own.append([action])
         else:
             chains.setdefault(action.user, []).append(action)
-    return [phase for phase in (drops, list(chains.values()), own) if phase]
+    return [phase for phase in (drops, list(chains.values()), [own] if own else []) if phase]
 
 
 def apply_actions(conn, actions, requests_by_name, done, login_user=None, workers=4):
@@ -413,6 +416,6 @@ def _action_error(conn, action, request, exc):
                    % action.user)
         return ZillizError(AUTH_FAILED, msg)
     error = conn.error(exc, '%s for user %s' % (str(action).replace(':', ' '), action.user), extra_secrets=secrets)
-    if error.category == SERVER_ERROR and action.kind == GRANT_ROLE:
+    if action.kind == GRANT_ROLE and is_role_not_found(exc):
         error.category = INVALID_INPUT
     return error

@@ -20,7 +20,7 @@ except ImportError:  # pragma: no cover  (Python 2 is not supported by the modul
     from urlparse import urlsplit  # type: ignore
 
 USER_NAME_MAX = 32
-ROLE_NAME_MAX = 32
+ROLE_NAME_MAX = 255
 MILVUS_PASSWORD_MIN_BYTES = 6
 MILVUS_PASSWORD_MAX_BYTES = 72   # bcrypt limit; the server accepts 256 then fails to hash
 ZILLIZ_PASSWORD_MIN = 8
@@ -34,7 +34,7 @@ ZILLIZ_HOST_SUFFIXES = ('.zillizcloud.com', '.cloud.zilliz.com', '.zilliz.com.cn
 BUILTIN_PROTECTED_USERS = ('root', 'db_admin')
 
 _USER_NAME_RE = re.compile(r'^[A-Za-z][A-Za-z0-9_]*$')
-_ROLE_NAME_RE = re.compile(r'^[A-Za-z_$][A-Za-z0-9_$]*$')
+_ROLE_NAME_RE = re.compile(r'^[A-Za-z_][A-Za-z0-9_$]*$')
 
 
 def user_name_problems(name):
@@ -57,7 +57,7 @@ def role_name_problems(role):
     if len(role) > ROLE_NAME_MAX:
         return ['role name %r is longer than %d characters' % (role, ROLE_NAME_MAX)]
     if not _ROLE_NAME_RE.match(role):
-        return ['role name %r may contain only letters, digits, "_" and "$"' % role]
+        return ['role name %r must start with a letter or "_" and contain only letters, digits, "_" and "$"' % role]
     return []
 
 

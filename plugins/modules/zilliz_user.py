@@ -57,7 +57,9 @@ options:
     description:
       - The user's current password. Milvus and Zilliz Cloud require it to change a password unless the connecting
         user is listed in the server's C(common.security.superUsers).
-      - Checked before anything changes; a wrong one fails the task.
+      - Used only when the password must change (O(state=password), or O(update_password=always) with a password
+        that does not authenticate); then it is checked before anything changes, and a wrong one fails the task.
+      - For the user the task is connected as, O(login_password) is used when this is not set.
     type: str
   update_password:
     description:
@@ -230,7 +232,8 @@ actions:
   description:
     - What was done, or in check mode what would be done. Never contains a secret.
     - With O(users), each entry is prefixed with the user name, for example C(etl:grant_role:db_rw).
-  returned: always
+    - On a failure after changes began, what was done before the failure.
+  returned: success, and on failures after the first change
   type: list
   elements: str
   sample: [create_user, "grant_role:db_ro"]
@@ -271,7 +274,7 @@ users:
        actions: [create_user, "grant_role:db_rw"]}
 summary:
   description: User names by outcome, for readable job output.
-  returned: always
+  returned: success
   type: dict
   contains:
     created:
@@ -303,7 +306,7 @@ error_category:
 '''
 
 from ansible_collections.zilliz.cloud.plugins.module_utils._errors import (
-    AUTH_FAILED, INVALID_INPUT, SERVER_ERROR, ZillizError,
+    AUTH_FAILED, FORBIDDEN, INVALID_INPUT, SERVER_ERROR, ZillizError,
 )
 from ansible_collections.zilliz.cloud.plugins.module_utils._connection import login_identity
 from ansible_collections.zilliz.cloud.plugins.module_utils._module import ZillizModule
@@ -348,6 +351,21 @@ def invalid(problems):
     return ZillizError(INVALID_INPUT, 'Invalid input, nothing was changed: ' + '; '.join(problems))
 
 
+def read_state(conn, requests):
+    """Users with roles and the roles that exist. A user without the privilege
+    to list users may still manage itself (rotate its own password): then
+    only that user is read, and roles only when the task names some."""
+    try:
+        return ClusterState(conn.list_users_with_roles(), conn.list_roles())
+    except ZillizError as error:
+        if error.category != FORBIDDEN or not conn.user or any(r['name'] != conn.user for r in requests):
+            raise
+    roles = conn.describe_user_roles(conn.user)
+    users = {conn.user: set(roles)} if roles is not None else {}
+    wants_roles = any(r.get('roles') and r['roles_mode'] != 'remove' for r in requests)
+    return ClusterState(users, conn.list_roles() if wants_roles else set())
+
+
 def auth_disabled_warning(uri, requests, state, pairs):
     created = [r['name'] for r in requests if r['state'] != 'absent' and not state.exists(r['name'])]
     checked = [name for name, dummy in pairs]
@@ -375,7 +393,7 @@ def run(module, batch):
 
     warnings = []
     with module.connect() as conn:
-        state = ClusterState(conn.list_users_with_roles(), conn.list_roles())
+        state = read_state(conn, requests)
         problems = validate_against_state(requests, state, batch)
         if problems:
             raise invalid(problems)
@@ -400,31 +418,38 @@ def run(module, batch):
             raise ZillizError(AUTH_FAILED, '; '.join(problems))
 
         protected = protected_users(conn.user, params['protected_users'])
+        if params['exclusive'] and not conn.user:
+            warnings.append('Connected with an API key: the connecting identity is unknown, so exclusive mode cannot '
+                            'protect it; list it in protected_users.')
         plans = plan_users(requests, state, works, params['exclusive'], protected)
         if not module.check_mode:
-            execute(conn, plans, requests, auth_enabled)
+            execute(conn, plans, requests, auth_enabled, batch)
     return plans, warnings
 
 
-def execute(conn, plans, requests, auth_enabled):
+def execute(conn, plans, requests, auth_enabled, batch):
     by_name = dict((r['name'], r) for r in requests)
     done = []
+
+    def changes_so_far():
+        return dict(changed=bool(done), actions=[('%s:%s' % (a.user, a)) if batch else str(a) for a in done])
+
     try:
         converged = apply_actions(conn, ordered_actions(plans, conn.user), by_name, done, login_user=conn.user)
+        for plan in plans:
+            plan.actions = [a for a in plan.actions if a not in converged]
+        if not auth_enabled:
+            return
+        to_verify = [(plan.name, by_name[plan.name]['password']) for plan in plans
+                     if any(a.kind in (CREATE_USER, UPDATE_PASSWORD) for a in plan.actions)]
+        failing = sorted(name for name, ok in conn.check_passwords(to_verify).items() if not ok)
+        if failing:
+            raise ZillizError(SERVER_ERROR, 'The password of user%s %s was set but does not authenticate'
+                              % ('s' if len(failing) > 1 else '', ', '.join(failing)))
     except ZillizError as error:
-        error.details['result'] = dict(changed=bool(done),
-                                       actions=['%s:%s' % (a.user, a) for a in done])
+        # Whatever was already done is reported, so handlers and reports see it.
+        error.details['result'] = changes_so_far()
         raise
-    for plan in plans:
-        plan.actions = [a for a in plan.actions if a not in converged]
-    if not auth_enabled:
-        return
-    to_verify = [(plan.name, by_name[plan.name]['password']) for plan in plans
-                 if any(a.kind in (CREATE_USER, UPDATE_PASSWORD) for a in plan.actions)]
-    failing = sorted(name for name, ok in conn.check_passwords(to_verify).items() if not ok)
-    if failing:
-        raise ZillizError(SERVER_ERROR, 'The password of user%s %s was set but does not authenticate'
-                          % ('s' if len(failing) > 1 else '', ', '.join(failing)))
 
 
 def build_result(module, plans, batch, warnings):

@@ -40,6 +40,13 @@ def connect_failure(status, details=''):
     # Host name mismatch says UNAUTHENTICATED in its text, but its code is UNAVAILABLE.
     (connect_failure(grpc.StatusCode.UNAVAILABLE, 'Peer name localhostx is not in peer certificate'), E.TLS_ERROR),
     (connect_failure(grpc.StatusCode.DEADLINE_EXCEEDED, 'Deadline Exceeded'), E.TIMEOUT),
+    # Host names never look like TLS trouble.
+    (connect_failure(grpc.StatusCode.UNAVAILABLE, 'errors resolving sslhost.invalid:19530: Domain name not found'),
+     E.UNREACHABLE),
+    (connect_failure(grpc.StatusCode.UNAVAILABLE, 'ipv4:10.0.0.1:19530 (milvus-tls.corp): Connection refused'),
+     E.UNREACHABLE),
+    (connect_failure(grpc.StatusCode.UNAVAILABLE, 'Hostname Verification Check failed'), E.TLS_ERROR),
+    (FakeMilvusException(65535, 'deadline of the coordinator passed'), E.SERVER_ERROR),
     (FakeRpcError(grpc.StatusCode.PERMISSION_DENIED, 'permission deny'), E.FORBIDDEN),
     (FakeMilvusException(1401, 'privilege not permitted'), E.FORBIDDEN),
     (FakeMilvusException(1400, 'old password not correct'), E.AUTH_FAILED),

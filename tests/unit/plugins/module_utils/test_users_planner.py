@@ -182,3 +182,15 @@ def test_execution_phases():
         [['create_user@new', 'grant_role:db_ro@new', 'grant_role:db_rw@new'], ['revoke_role:db_ro@alice']],
         [['update_password@me']],
     ]
+
+
+def test_login_user_changes_run_last_and_alone():
+    from ansible_collections.zilliz.cloud.plugins.module_utils._users import execution_phases
+    requests = build_requests(params(users=[
+        {'name': 'bob', 'roles': []},                       # bob is the login user: losing admin comes last
+        {'name': 'u1', 'password': 'Secret-1', 'roles': ['db_ro']},
+    ]))
+    state = ClusterState(dict(STATE.users, bob={'admin'}), STATE.roles)
+    phases = execution_phases(ordered_actions(plan_users(requests, state, {}), login_user='bob'), login_user='bob')
+    assert [[str(a) + '@' + a.user for a in chain] for chain in phases[-1]] == [['revoke_role:admin@bob']]
+    assert all(a.user != 'bob' for phase in phases[:-1] for chain in phase for a in chain)

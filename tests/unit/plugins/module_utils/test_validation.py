@@ -29,7 +29,8 @@ def test_invalid_user_names(name, fragment):
 
 def test_role_names():
     assert role_name_problems('db_ro') == []
-    assert role_name_problems('$weird_1') == []
+    assert role_name_problems('_weird$1') == []
+    assert role_name_problems('$weird_1')
     assert role_name_problems('bad-role')
     assert role_name_problems('')
 
