@@ -277,6 +277,13 @@ def plan_users(requests, state, password_works, exclusive=False, protected=()):
     return plans
 
 
+def users_after(state, plans):
+    """How many users the cluster holds once the plans are applied."""
+    created = sum(1 for plan in plans for a in plan.actions if a.kind == CREATE_USER)
+    dropped = sum(1 for plan in plans for a in plan.actions if a.kind == DROP_USER)
+    return len(state.users) + created - dropped
+
+
 def ordered_actions(plans, login_user=None):
     """All actions in execution order; a password change of the login user
     goes last, since it invalidates the credential this connection uses."""

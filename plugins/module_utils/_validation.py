@@ -26,6 +26,7 @@ MILVUS_PASSWORD_MAX_BYTES = 72   # bcrypt limit; the server accepts 256 then fai
 ZILLIZ_PASSWORD_MIN = 8
 ZILLIZ_PASSWORD_MAX = 64
 ZILLIZ_PASSWORD_MIN_CLASSES = 3
+ZILLIZ_MAX_USERS = 100          # per dedicated cluster, db_admin included
 
 URI_SCHEMES = ('http', 'https', 'tcp')
 ZILLIZ_HOST_SUFFIXES = ('.zillizcloud.com', '.cloud.zilliz.com', '.zilliz.com.cn', '.cloud.zilliz.com.cn')
@@ -115,12 +116,14 @@ def uri_credentials(uri):
     for the module to mask in everything it returns (invocation included)."""
     if not uri or not isinstance(uri, str):
         return []
+    # A query string or fragment may carry a token (?token=...): mask it whole.
+    extra = [part for part in (uri.partition('?')[2], uri.partition('#')[2]) if part]
     authority = _authority(uri)
     if '@' not in authority:
-        return []
+        return extra
     userinfo = authority.rsplit('@', 1)[0]
     user, sep, password = userinfo.partition(':')
-    return [value for value in (userinfo if sep else None, password) if value]
+    return [value for value in (userinfo if sep else None, password) if value] + extra
 
 
 def uri_problems(uri):
@@ -135,6 +138,9 @@ def uri_problems(uri):
         return ['uri has an invalid port: use scheme://host:port with a numeric port']
     if parts.username or parts.password or '@' in (parts.netloc or '') or '@' in _authority(uri):
         return ['uri must not contain credentials (user:password@host): pass them as login_user and '
+                'login_password or as token, which are never logged']
+    if parts.query or parts.fragment or '?' in uri or '#' in uri:
+        return ['uri must not have a query string or fragment (?... or #...): pass credentials as login_user and '
                 'login_password or as token, which are never logged']
     if not parts.scheme or not parts.netloc:
         return ['uri %r has no scheme: write https://%s (Zilliz Cloud, TLS) or http://%s (local Milvus)'

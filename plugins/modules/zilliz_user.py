@@ -137,7 +137,8 @@ options:
     description:
       - Which password rules to check before connecting.
       - V(milvus) 6 to 72 bytes.
-      - V(zilliz) the Zilliz Cloud policy as well (8 to 64 characters, three character classes).
+      - V(zilliz) the Zilliz Cloud policy as well (8 to 64 characters, three character classes), and the
+        Zilliz Cloud limit of 100 users per cluster, checked before any change.
       - V(auto) Zilliz Cloud rules when O(uri) is a Zilliz Cloud host (C(*.zillizcloud.com), C(*.cloud.zilliz.com)),
         Milvus rules otherwise.
     type: str
@@ -312,10 +313,10 @@ from ansible_collections.zilliz.cloud.plugins.module_utils._connection import lo
 from ansible_collections.zilliz.cloud.plugins.module_utils._module import ZillizModule
 from ansible_collections.zilliz.cloud.plugins.module_utils._users import (
     ClusterState, apply_actions, build_requests, current_password_checks, current_password_problems,
-    diff_entry, ordered_actions, password_checks, plan_users, protected_users, summarise,
+    diff_entry, ordered_actions, password_checks, plan_users, protected_users, summarise, users_after,
     validate_against_state, validate_requests, CREATE_USER, UPDATE_PASSWORD,
 )
-from ansible_collections.zilliz.cloud.plugins.module_utils._validation import effective_password_policy
+from ansible_collections.zilliz.cloud.plugins.module_utils._validation import ZILLIZ_MAX_USERS, effective_password_policy
 
 STATES = ['present', 'absent', 'password']
 UPDATE_PASSWORD_CHOICES = ['always', 'on_create']
@@ -422,6 +423,9 @@ def run(module, batch):
             warnings.append('Connected with an API key: the connecting identity is unknown, so exclusive mode cannot '
                             'protect it; list it in protected_users.')
         plans = plan_users(requests, state, works, params['exclusive'], protected)
+        if policy == 'zilliz' and users_after(state, plans) > max(ZILLIZ_MAX_USERS, len(state.users)):
+            raise invalid(['the cluster would hold %d users; a Zilliz Cloud cluster holds at most %d (it has %d now)'
+                           % (users_after(state, plans), ZILLIZ_MAX_USERS, len(state.users))])
         if not module.check_mode:
             execute(conn, plans, requests, auth_enabled, batch)
     return plans, warnings

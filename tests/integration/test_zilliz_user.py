@@ -21,3 +21,10 @@ def test_milvus_uri_fallback(milvus):
     env = milvus.env()
     env['MILVUS_URI'] = env.pop('ZILLIZ_URI')
     playbook('env_connection.yml', {'pw_carol': server_vars(milvus)['pw_carol']}, env=env)
+
+
+def test_zilliz_user_limit_checked_before_any_change(milvus):
+    before = snapshot(milvus)
+    users = [{'name': 'cap_user_%03d' % i, 'password': server_vars(milvus)['pw_dave'] + 'Aa1'} for i in range(101)]
+    playbook('zilliz_user_limit.yml', server_vars(milvus, cap_users=users))
+    assert snapshot(milvus) == before

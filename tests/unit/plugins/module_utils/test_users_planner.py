@@ -194,3 +194,10 @@ def test_login_user_changes_run_last_and_alone():
     phases = execution_phases(ordered_actions(plan_users(requests, state, {}), login_user='bob'), login_user='bob')
     assert [[str(a) + '@' + a.user for a in chain] for chain in phases[-1]] == [['revoke_role:admin@bob']]
     assert all(a.user != 'bob' for phase in phases[:-1] for chain in phase for a in chain)
+
+
+def test_users_after():
+    from ansible_collections.zilliz.cloud.plugins.module_utils._users import users_after
+    requests = build_requests(params(users=[{'name': 'n1', 'password': 'Secret-1'}, {'name': 'bob', 'state': 'absent'},
+                                            {'name': 'n2', 'password': 'Secret-2'}]))
+    assert users_after(STATE, plan_users(requests, STATE, {})) == len(STATE.users) + 1

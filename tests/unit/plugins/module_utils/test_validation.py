@@ -103,3 +103,12 @@ def test_uri_with_credentials_is_refused_without_echo():
     problems = uri_problems('https://root:Sup3r@Secret@host:19530')
     assert len(problems) == 1 and 'credentials' in problems[0]
     assert 'Sup3r' not in problems[0]
+
+
+def test_uri_query_is_refused_and_masked():
+    from ansible_collections.zilliz.cloud.plugins.module_utils._validation import uri_credentials
+    problems = uri_problems('https://host:19530/?token=Sup3rSecret')
+    assert len(problems) == 1 and 'query string' in problems[0] and 'Sup3rSecret' not in problems[0]
+    assert 'token=Sup3rSecret' in uri_credentials('https://host:19530/?token=Sup3rSecret')
+    assert uri_credentials('https://root:pw@host:1') == ['root:pw', 'pw']
+    assert uri_credentials('http://localhost:19530') == []
