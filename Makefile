@@ -45,7 +45,7 @@ define banner
 	@printf '\n==> %s\n' "$(1)"
 endef
 
-.PHONY: help venv collection-link sanity-offline-setup sanity units integration lint \
+.PHONY: help venv collection-link sanity-offline-setup sanity units integration lint compat \
 	changelog-lint docs-check build install-test credential-type-check test demo clean
 
 help: ## List the targets
@@ -170,12 +170,28 @@ install-test: build ## Install the tarball into .tmp/installed and run a playboo
 	@test -f "$(INSTALL_DIR)/ansible_collections/zilliz/cloud/MANIFEST.json"
 	bash tools/install_smoke.sh "$(VENV_BIN)" "$(INSTALL_DIR)"
 
+# The same smoke playbook, from the installed tarball, with the oldest
+# supported ansible-core and pymilvus (requirements-compat.txt).
+COMPAT_VENV := $(TMP)/compat-venv
+COMPAT_STAMP := $(COMPAT_VENV)/.requirements.stamp
+
+$(COMPAT_STAMP): requirements-compat.txt
+	$(call banner,compat venv: $(COMPAT_VENV))
+	@[ -x "$(COMPAT_VENV)/bin/python" ] || $(PYTHON) -m venv "$(COMPAT_VENV)"
+	"$(COMPAT_VENV)/bin/python" -m pip install --quiet --disable-pip-version-check -r requirements-compat.txt $(QUIET_PIP)
+	@touch "$@"
+
+compat: venv $(COMPAT_STAMP) ## Run the installed tarball with ansible-core 2.16 and pymilvus 2.4
+	@[ -f "$(INSTALL_DIR)/ansible_collections/zilliz/cloud/MANIFEST.json" ] || $(MAKE) install-test
+	$(call banner,compat: ansible-core 2.16 + pymilvus 2.4)
+	bash tools/install_smoke.sh "$(VENV_BIN)" "$(INSTALL_DIR)" "$(COMPAT_VENV)/bin"
+
 # --------------------------------------------------------------------------
 # Aggregates
 
 test: ## Everything CI runs
 	@start=$$(date +%s); \
-	for target in sanity units lint changelog-lint docs-check install-test credential-type-check integration; do \
+	for target in sanity units lint changelog-lint docs-check install-test compat credential-type-check integration; do \
 		t0=$$(date +%s); \
 		$(MAKE) $$target || { echo "make test: $$target FAILED"; exit 1; }; \
 		printf '    (%s: %ss)\n' "$$target" "$$(( $$(date +%s) - t0 ))"; \

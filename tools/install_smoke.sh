@@ -2,10 +2,13 @@
 # Smoke test of the built collection as users get it: the tarball installed
 # into INSTALL_DIR (nothing resolves from the source tree), run against a real
 # local Milvus started here and always stopped on exit.
-#   tools/install_smoke.sh <venv-bin> <install-dir>
+#   tools/install_smoke.sh <venv-bin> <install-dir> [<ansible-venv-bin>]
+# <venv-bin> runs the local Milvus; <ansible-venv-bin> (default: the same) runs
+# ansible-playbook and the modules, e.g. an older ansible-core and pymilvus.
 set -euo pipefail
 VENV_BIN=$1
 INSTALL_DIR=$2
+ANSIBLE_BIN=${3:-$1}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d)
 state="$work/milvus.state.json"
@@ -22,5 +25,5 @@ echo "local Milvus at $uri"
 cd "$INSTALL_DIR"
 ZILLIZ_URI="$uri" ZILLIZ_USER=root ZILLIZ_PASSWORD="$(cat "$password_file")" \
 ANSIBLE_COLLECTIONS_PATH="$INSTALL_DIR" ANSIBLE_NOCOLOR=1 ANSIBLE_LOCALHOST_WARNING=False ANSIBLE_INVENTORY_UNPARSED_WARNING=False \
-ANSIBLE_PYTHON_INTERPRETER="$VENV_BIN/python" PATH="$VENV_BIN:$PATH" \
-    "$VENV_BIN/ansible-playbook" "$ROOT/tests/smoke/installed_smoke.yml"
+ANSIBLE_PYTHON_INTERPRETER="$ANSIBLE_BIN/python" PATH="$ANSIBLE_BIN:$PATH" \
+    "$ANSIBLE_BIN/ansible-playbook" "$ROOT/tests/smoke/installed_smoke.yml"
