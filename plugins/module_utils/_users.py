@@ -426,3 +426,19 @@ def _action_error(conn, action, request, exc):
     if action.kind == GRANT_ROLE and is_role_not_found(exc):
         error.category = INVALID_INPUT
     return error
+
+
+def settle_raced_creations(conn, plans, converged, by_name, done):
+    """A user another run created first has that run's password. With
+    update_password=always this run's password must win, as it would on any
+    later run: change it now."""
+    raced = [a.user for a in converged if a.kind == CREATE_USER
+             and by_name[a.user]['update_password'] == 'always']
+    stale = [name for name, ok in conn.check_passwords([(n, by_name[n]['password']) for n in raced]).items()
+             if not ok]
+    if not stale:
+        return
+    updates = [Action(UPDATE_PASSWORD, name) for name in sorted(stale)]
+    apply_actions(conn, updates, by_name, done, login_user=conn.user)
+    for plan in plans:
+        plan.actions.extend(a for a in updates if a.user == plan.name)

@@ -313,7 +313,8 @@ from ansible_collections.zilliz.cloud.plugins.module_utils._connection import lo
 from ansible_collections.zilliz.cloud.plugins.module_utils._module import ZillizModule
 from ansible_collections.zilliz.cloud.plugins.module_utils._users import (
     ClusterState, apply_actions, build_requests, current_password_checks, current_password_problems,
-    diff_entry, ordered_actions, password_checks, plan_users, protected_users, summarise, users_after,
+    diff_entry, ordered_actions, password_checks, plan_users, protected_users, settle_raced_creations, summarise,
+    users_after,
     validate_against_state, validate_requests, CREATE_USER, UPDATE_PASSWORD,
 )
 from ansible_collections.zilliz.cloud.plugins.module_utils._validation import ZILLIZ_MAX_USERS, effective_password_policy
@@ -442,6 +443,8 @@ def execute(conn, plans, requests, auth_enabled, batch):
         converged = apply_actions(conn, ordered_actions(plans, conn.user), by_name, done, login_user=conn.user)
         for plan in plans:
             plan.actions = [a for a in plan.actions if a not in converged]
+        if auth_enabled:
+            settle_raced_creations(conn, plans, converged, by_name, done)
         if not auth_enabled:
             return
         to_verify = [(plan.name, by_name[plan.name]['password']) for plan in plans

@@ -111,3 +111,33 @@ def test_user_already_exists_is_converged(conc_server):
             _users.apply_actions(conn, [_users.Action(_users.UPDATE_PASSWORD, 'conc_rot')], requests, done)
         assert getattr(failure.value, 'category', None) == 'auth_failed'
         assert SECRETS['pw_wrong'] not in str(failure.value) and SECRETS['pw_bob_2'] not in str(failure.value)
+
+
+def test_raced_creation_gets_this_runs_password_with_update_password_always(conc_server):
+    """Another run created the user first, with another password: with
+    update_password=always this run's password wins (as on any later run)."""
+    sys.path.insert(0, str(collections_dir()))
+    from ansible_collections.zilliz.cloud.plugins.module_utils import _connection, _users
+
+    server = conc_server
+    client = server.client(user='root', password=server.root_password)
+    try:
+        request = dict(name='conc_race', state='present', password=SECRETS['pw_bob_2'], roles=None,
+                       current_password=SECRETS['pw_bob_1'], update_password='always', roles_mode='exact', index=0)
+        empty = _users.ClusterState({'root': set()}, {'admin', 'public'})
+        plans = _users.plan_users([request], empty, {})          # planned while the user did not exist
+        client.create_user('conc_race', SECRETS['pw_bob_1'], timeout=10)   # ...then the other run won
+        params = dict(uri=server.uri, login_user='root', login_password=server.root_password, timeout=10)
+        with _connection.Connection(params) as conn:
+            by_name = {'conc_race': request}
+            done = []
+            converged = _users.apply_actions(conn, _users.ordered_actions(plans), by_name, done)
+            assert converged == [_users.Action(_users.CREATE_USER, 'conc_race')]
+            plans[0].actions = [a for a in plans[0].actions if a not in converged]
+            _users.settle_raced_creations(conn, plans, converged, by_name, done)
+            assert [str(a) for a in plans[0].actions] == ['update_password']
+            assert conn.authenticates('conc_race', SECRETS['pw_bob_2'])
+            assert not conn.authenticates('conc_race', SECRETS['pw_bob_1'])
+    finally:
+        client.drop_user('conc_race', timeout=10)
+        client.close()
