@@ -169,14 +169,21 @@ def _is_inline_pem(value):
     return value.lstrip().startswith('-----BEGIN')
 
 
-def login_identity(params):
-    """The user the module connects as, when it can be known (None for an API key)."""
+def login_credential(params):
+    """(user, password) the module connects as, each None when unknown: an API
+    key names no user; a `user:password` token does."""
     if params.get('login_user'):
-        return params['login_user']
+        return params['login_user'], params.get('login_password')
     token = params.get('token') or ''
     if ':' in token:
-        return token.split(':', 1)[0]
-    return None
+        user, password = token.split(':', 1)
+        return user, password
+    return None, None
+
+
+def login_identity(params):
+    """The user the module connects as, when it can be known (None for an API key)."""
+    return login_credential(params)[0]
 
 
 class Connection:
@@ -186,11 +193,9 @@ class Connection:
         self.params = params
         self.uri = params['uri']
         self.timeout = float(params.get('timeout') or 10.0)
-        self.user = login_identity(params)
+        # The login user and its current password, when known.
+        self.user, self.login_password = login_credential(params)
         self.secrets = [s for s in (params.get('token'), params.get('login_password')) if s]
-        token = params.get('token') or ''
-        # The login user's current password, when known (a user:password token included).
-        self.login_password = params.get('login_password') or (token.split(':', 1)[1] if ':' in token else None)
         self.latency_ms = None
         self._channel = None
         self._stub = None
@@ -274,11 +279,10 @@ class Connection:
         self.close()
 
     # ----- calls ----------------------------------------------------------
-    def _rpc(self, method, request, what, metadata=None, extra_secrets=()):
+    def _rpc(self, method, request, what, extra_secrets=()):
         """stub.<method>(request) bounded by the timeout; any failure -> ZillizError."""
         try:
-            response = getattr(self._stub, method)(request, timeout=self.timeout,
-                                                   metadata=self._metadata if metadata is None else metadata)
+            response = getattr(self._stub, method)(request, timeout=self.timeout, metadata=self._metadata)
             _check_status(getattr(response, 'status', response))
             return response
         except Exception as exc:  # pylint: disable=broad-except
@@ -298,9 +302,16 @@ class Connection:
         """{user: set(roles)} for every user, in one SelectUser RPC."""
         return self._select_users(None, 'list users and their roles')
 
+    def users_with_roles(self, only=None):
+        """{user: set(roles)}: every user, or only `only` (one RPC either way).
+        Reading one user needs no privilege when it is the login user."""
+        if only is None:
+            return self.list_users_with_roles()
+        return self._select_users(only, 'read user %s' % only)
+
     def describe_user_roles(self, name):
         """Sorted roles of one user (a user may read itself), None when it does not exist."""
-        users = self._select_users(name, 'read user %s' % name)
+        users = self.users_with_roles(only=name)
         return sorted(users[name]) if name in users else None
 
     def list_roles(self):

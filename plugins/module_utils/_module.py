@@ -68,12 +68,9 @@ class ZillizModule(AnsibleModule):
     def connection_problems(self):
         return connection_problems(self.params)
 
-    def require_valid_connection_options(self):
+    def connect(self):
+        """A Connection (open it, or use it with `with`), after validating the options."""
         problems = self.connection_problems()
         if problems:
             raise ZillizError(INVALID_INPUT, '; '.join(problems))
-
-    def connect(self):
-        """An opened Connection (use with `with`), after validating the options."""
-        self.require_valid_connection_options()
         return Connection(self.params)

@@ -222,10 +222,6 @@ class UserPlan:
     def changed(self):
         return bool(self.actions)
 
-    @property
-    def password_changed(self):
-        return any(a.kind in (CREATE_USER, UPDATE_PASSWORD) for a in self.actions)
-
     def result(self):
         result = dict(name=self.name, state=self.request_state, changed=self.changed,
                       exists=self.after['exists'], roles=self.after['roles'],
@@ -325,7 +321,7 @@ def diff_entry(plan):
 # ---------------------------------------------------------------------------
 
 def _old_password_refused(error):
-    return MILVUS_OLD_PASSWORD_WRONG in describe_failure(error)[1] if error is not None else False
+    return MILVUS_OLD_PASSWORD_WRONG in describe_failure(error)[1]
 
 
 DONE = 'done'

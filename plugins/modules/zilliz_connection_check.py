@@ -119,14 +119,13 @@ RETRY_PAUSE = 1.0
 
 
 def connect_with_retries(module, deadline, result):
-    """An opened Connection; retries transient failures until the deadline."""
+    """(opened Connection, server version); retries transient failures until the deadline."""
     while True:
+        conn = module.connect()     # invalid options fail here, before any attempt
         result['attempts'] += 1
-        conn = module.connect()
         try:
             conn.open()
-            conn.server_version_text = conn.server_version()
-            return conn
+            return conn, conn.server_version()
         except ZillizError as error:
             conn.close()
             if error.category not in TRANSIENT_CATEGORIES or time.monotonic() + RETRY_PAUSE >= deadline:
@@ -135,11 +134,10 @@ def connect_with_retries(module, deadline, result):
 
 
 def run(module, result):
-    module.require_valid_connection_options()
     deadline = time.monotonic() + max(module.params['wait_timeout'], 0)
-    conn = connect_with_retries(module, deadline, result)
+    conn, version = connect_with_retries(module, deadline, result)
     try:
-        result.update(server_version=conn.server_version_text, latency_ms=conn.latency_ms, user=conn.user,
+        result.update(server_version=version, latency_ms=conn.latency_ms, user=conn.user,
                       auth_enabled=conn.auth_enabled(), roles=None)
         if conn.user:
             try:

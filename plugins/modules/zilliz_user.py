@@ -325,16 +325,7 @@ ROLES_MODES = ['exact', 'append', 'remove']
 
 
 def argument_spec():
-    item = dict(
-        name=dict(type='str', required=True, aliases=['user']),
-        state=dict(type='str', choices=STATES),
-        password=dict(type='str', no_log=True),
-        current_password=dict(type='str', no_log=True),
-        update_password=dict(type='str', choices=UPDATE_PASSWORD_CHOICES, no_log=False),
-        roles=dict(type='list', elements='str'),
-        roles_mode=dict(type='str', choices=ROLES_MODES),
-    )
-    return dict(
+    per_user = dict(
         name=dict(type='str', aliases=['user']),
         state=dict(type='str', default='present', choices=STATES),
         password=dict(type='str', no_log=True),
@@ -342,6 +333,13 @@ def argument_spec():
         update_password=dict(type='str', default='on_create', choices=UPDATE_PASSWORD_CHOICES, no_log=False),
         roles=dict(type='list', elements='str'),
         roles_mode=dict(type='str', default='exact', choices=ROLES_MODES),
+    )
+    # Items of `users` take the same options; what an item leaves out comes
+    # from the top level, so items carry no defaults of their own.
+    item = dict((key, dict((k, v) for k, v in spec.items() if k != 'default')) for key, spec in per_user.items())
+    item['name']['required'] = True
+    return dict(
+        per_user,
         users=dict(type='list', elements='dict', options=item),
         exclusive=dict(type='bool', default=False),
         protected_users=dict(type='list', elements='str', default=[]),
@@ -358,14 +356,12 @@ def read_state(conn, requests):
     to list users may still manage itself (rotate its own password): then
     only that user is read, and roles only when the task names some."""
     try:
-        return ClusterState(conn.list_users_with_roles(), conn.list_roles())
+        return ClusterState(conn.users_with_roles(), conn.list_roles())
     except ZillizError as error:
         if error.category != FORBIDDEN or not conn.user or any(r['name'] != conn.user for r in requests):
             raise
-    roles = conn.describe_user_roles(conn.user)
-    users = {conn.user: set(roles)} if roles is not None else {}
     wants_roles = any(r.get('roles') and r['roles_mode'] != 'remove' for r in requests)
-    return ClusterState(users, conn.list_roles() if wants_roles else set())
+    return ClusterState(conn.users_with_roles(only=conn.user), conn.list_roles() if wants_roles else set())
 
 
 def auth_disabled_warning(uri, requests, state, pairs):
@@ -424,16 +420,16 @@ def run(module, batch):
             warnings.append('Connected with an API key: the connecting identity is unknown, so exclusive mode cannot '
                             'protect it; list it in protected_users.')
         plans = plan_users(requests, state, works, params['exclusive'], protected)
-        if policy == 'zilliz' and users_after(state, plans) > max(ZILLIZ_MAX_USERS, len(state.users)):
+        total = users_after(state, plans)
+        if policy == 'zilliz' and total > max(ZILLIZ_MAX_USERS, len(state.users)):
             raise invalid(['the cluster would hold %d users; a Zilliz Cloud cluster holds at most %d (it has %d now)'
-                           % (users_after(state, plans), ZILLIZ_MAX_USERS, len(state.users))])
+                           % (total, ZILLIZ_MAX_USERS, len(state.users))])
         if not module.check_mode:
-            execute(conn, plans, requests, auth_enabled, batch)
+            execute(conn, plans, by_name, auth_enabled, batch)
     return plans, warnings
 
 
-def execute(conn, plans, requests, auth_enabled, batch):
-    by_name = dict((r['name'], r) for r in requests)
+def execute(conn, plans, by_name, auth_enabled, batch):
     done = []
 
     def changes_so_far():
@@ -443,10 +439,9 @@ def execute(conn, plans, requests, auth_enabled, batch):
         converged = apply_actions(conn, ordered_actions(plans, conn.user), by_name, done, login_user=conn.user)
         for plan in plans:
             plan.actions = [a for a in plan.actions if a not in converged]
-        if auth_enabled:
-            settle_raced_creations(conn, plans, converged, by_name, done)
         if not auth_enabled:
-            return
+            return      # any password "works": nothing can be settled or verified
+        settle_raced_creations(conn, plans, converged, by_name, done)
         to_verify = [(plan.name, by_name[plan.name]['password']) for plan in plans
                      if any(a.kind in (CREATE_USER, UPDATE_PASSWORD) for a in plan.actions)]
         failing = sorted(name for name, ok in conn.check_passwords(to_verify).items() if not ok)

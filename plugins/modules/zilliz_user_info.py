@@ -76,28 +76,21 @@ error_category:
   sample: forbidden
 '''
 
-from ansible_collections.zilliz.cloud.plugins.module_utils._errors import FORBIDDEN, ZillizError
+from ansible_collections.zilliz.cloud.plugins.module_utils._errors import FORBIDDEN, INVALID_INPUT, ZillizError
 from ansible_collections.zilliz.cloud.plugins.module_utils._module import ZillizModule
 from ansible_collections.zilliz.cloud.plugins.module_utils._validation import user_name_problems
 
 
 def read(conn, name):
-    try:
-        users = conn.list_users_with_roles()
-    except ZillizError as error:
-        # A user without privileges may still describe itself.
-        if error.category != FORBIDDEN or not name:
-            raise
-        roles = conn.describe_user_roles(name)
-        users = {name: set(roles)} if roles is not None else {}
+    """Users with roles (only `name` when given: one RPC, which a user may make
+    for itself), and the roles that exist, or None when they may not be listed."""
+    users = conn.users_with_roles(only=name)
     try:
         roles = sorted(conn.list_roles())
     except ZillizError as error:
         if error.category != FORBIDDEN:
             raise
         roles = None
-    if name:
-        users = dict((n, r) for n, r in users.items() if n == name)
     return [dict(name=n, roles=sorted(r)) for n, r in sorted(users.items())], roles
 
 
@@ -110,7 +103,7 @@ def main():
     try:
         problems = module.connection_problems() + (user_name_problems(name) if name is not None else [])
         if problems:
-            raise ZillizError('invalid_input', 'Invalid input: ' + '; '.join(problems))
+            raise ZillizError(INVALID_INPUT, 'Invalid input: ' + '; '.join(problems))
         with module.connect() as conn:
             users, roles = read(conn, name)
     except ZillizError as error:
