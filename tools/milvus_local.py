@@ -739,30 +739,13 @@ class LocalMilvus:
                     os.killpg(pgid, sig)
                 except (ProcessLookupError, PermissionError):
                     pass
-            deadline = time.monotonic() + self.stop_grace
-            while time.monotonic() < deadline and (_group_pids(pgid) or
-                                                   (pid and _pid_alive(pid))):
-                if self.proc is not None:
-                    try:
-                        self.proc.wait(timeout=0.1)
-                    except subprocess.TimeoutExpired:
-                        pass
-                else:
-                    time.sleep(0.1)
+            self._wait_until(lambda: not (_group_pids(pgid) or (pid and _pid_alive(pid))), self.stop_grace)
             if _group_pids(pgid):
                 try:
                     os.killpg(pgid, signal.SIGKILL)
                 except (ProcessLookupError, PermissionError):
                     pass
-            deadline = time.monotonic() + 10
-            while time.monotonic() < deadline and _group_pids(pgid):
-                if self.proc is not None:
-                    try:
-                        self.proc.wait(timeout=0.1)
-                    except subprocess.TimeoutExpired:
-                        pass
-                else:
-                    time.sleep(0.1)
+            self._wait_until(lambda: not _group_pids(pgid), 10)
         if self.proc is not None:
             try:
                 self.proc.wait(timeout=5)
@@ -777,6 +760,18 @@ class LocalMilvus:
     def _remove_dir(self):
         if self.base_dir and os.path.isdir(self.base_dir):
             shutil.rmtree(self.base_dir, ignore_errors=True)
+
+    def _wait_until(self, done, seconds):
+        """Poll done() for up to `seconds`, reaping our child meanwhile."""
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline and not done():
+            if self.proc is not None:
+                try:
+                    self.proc.wait(timeout=0.1)
+                except subprocess.TimeoutExpired:
+                    pass
+            else:
+                time.sleep(0.1)
 
     def stop(self):
         """Stop the server, remove its own temp dir (unless keep); idempotent."""
