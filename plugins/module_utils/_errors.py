@@ -22,9 +22,6 @@ INVALID_INPUT = 'invalid_input'
 SERVER_ERROR = 'server_error'
 MISSING_LIBRARY = 'missing_library'
 
-ERROR_CATEGORIES = (AUTH_FAILED, UNREACHABLE, TLS_ERROR, TIMEOUT, FORBIDDEN,
-                    INVALID_INPUT, SERVER_ERROR, MISSING_LIBRARY)
-
 # Categories worth retrying while a cluster comes up; never auth_failed.
 TRANSIENT_CATEGORIES = (UNREACHABLE, TIMEOUT)
 
