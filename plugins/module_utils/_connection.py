@@ -111,6 +111,14 @@ def _check_status(status):
         raise ServerRefusal(code, status.reason or 'error code %s' % code)
 
 
+def user_roles(results):
+    """{user: set(roles)} from SelectUser results. Milvus lists a phantom role
+    "" for a user whose name is a prefix of the name of another user who holds
+    a role (milvus-io/milvus#46676, seen on 2.3.5 and 2.5.23): it is no role,
+    and revoking it fails, so it is dropped here, where every user listing is read."""
+    return dict((r.user.name, set(role.name for role in r.roles if role.name)) for r in results)
+
+
 def _b64(text):
     return base64.b64encode(text.encode('utf-8')).decode('ascii')
 
@@ -295,8 +303,7 @@ class Connection:
         request = milvus_pb2.SelectUserRequest(include_role_info=True)
         if name:
             request.user.name = name
-        results = self._rpc('SelectUser', request, what).results
-        return dict((r.user.name, set(role.name for role in r.roles)) for r in results)
+        return user_roles(self._rpc('SelectUser', request, what).results)
 
     def list_users_with_roles(self):
         """{user: set(roles)} for every user, in one SelectUser RPC."""

@@ -79,3 +79,14 @@ def test_error_messages_never_hold_secrets():
     assert 'Sup3r:secret' not in error.msg and error.category == 'server_error'
     error = conn.error(C.ServerRefusal(1401, 'denied'), 'list users')
     assert error.category == 'forbidden' and "user 'root'" in error.msg
+
+
+def test_user_roles_drop_the_phantom_empty_role():
+    # What Milvus 2.3.5 answers for users pfx, pfx2 (role rr) and pfx22 (role rr2).
+    response = C.milvus_pb2.SelectUserResponse()
+    for name, roles in (('pfx', ['', '']), ('pfx2', ['rr', '']), ('pfx22', ['rr2']), ('root', [])):
+        result = response.results.add()
+        result.user.name = name
+        for role in roles:
+            result.roles.add().name = role
+    assert C.user_roles(response.results) == {'pfx': set(), 'pfx2': {'rr'}, 'pfx22': {'rr2'}, 'root': set()}
