@@ -306,18 +306,10 @@ error_category:
   sample: invalid_input
 '''
 
-from ansible_collections.zilliz.cloud.plugins.module_utils._errors import (
-    AUTH_FAILED, FORBIDDEN, INVALID_INPUT, SERVER_ERROR, ZillizError,
-)
-from ansible_collections.zilliz.cloud.plugins.module_utils._connection import login_identity
+from ansible_collections.zilliz.cloud.plugins.module_utils._engine import reconcile
+from ansible_collections.zilliz.cloud.plugins.module_utils._errors import ZillizError
 from ansible_collections.zilliz.cloud.plugins.module_utils._module import ZillizModule
-from ansible_collections.zilliz.cloud.plugins.module_utils._users import (
-    ClusterState, apply_actions, build_requests, current_password_checks, current_password_problems,
-    diff_entry, ordered_actions, password_checks, plan_users, protected_users, settle_raced_creations, summarise,
-    users_after,
-    validate_against_state, validate_requests, CREATE_USER, UPDATE_PASSWORD,
-)
-from ansible_collections.zilliz.cloud.plugins.module_utils._validation import ZILLIZ_MAX_USERS, effective_password_policy
+from ansible_collections.zilliz.cloud.plugins.module_utils._users import UserReconciler
 
 STATES = ['present', 'absent', 'password']
 UPDATE_PASSWORD_CHOICES = ['always', 'on_create']
@@ -347,136 +339,6 @@ def argument_spec():
     )
 
 
-def invalid(problems):
-    return ZillizError(INVALID_INPUT, 'Invalid input, nothing was changed: ' + '; '.join(problems))
-
-
-def read_state(conn, requests):
-    """Users with roles and the roles that exist. A user without the privilege
-    to list users may still manage itself (rotate its own password): then
-    only that user is read, and roles only when the task names some."""
-    try:
-        return ClusterState(conn.users_with_roles(), conn.list_roles())
-    except ZillizError as error:
-        if error.category != FORBIDDEN or not conn.user or any(r['name'] != conn.user for r in requests):
-            raise
-    wants_roles = any(r.get('roles') and r['roles_mode'] != 'remove' for r in requests)
-    return ClusterState(conn.users_with_roles(only=conn.user), conn.list_roles() if wants_roles else set())
-
-
-def auth_disabled_warning(uri, requests, state, pairs):
-    created = [r['name'] for r in requests if r['state'] != 'absent' and not state.exists(r['name'])]
-    checked = [name for name, dummy in pairs]
-    text = 'Authentication is disabled on %s: the server accepts any password, so none can be checked.' % uri
-    if checked:
-        text += (' Passwords of existing users were NOT changed (%s): there is no way to tell whether they are '
-                 'current; run again once authentication is enabled.' % ', '.join(sorted(checked)))
-    if created:
-        text += ' New users were created with the given passwords, unverified (%s).' % ', '.join(sorted(created))
-    return text
-
-
-def run(module, batch):
-    params = module.params
-    requests = build_requests(params)
-    policy = effective_password_policy(params['password_policy'], params['uri'])
-    problems = module.connection_problems() + validate_requests(requests, policy, batch, login_identity(params))
-    if params['exclusive'] and not batch:
-        problems.append('exclusive needs the users list')
-    if params['exclusive'] and batch and not params['users']:
-        problems.append('exclusive with an empty users list would drop every user except root, db_admin, the '
-                        'login user and protected_users: refused (is the list of users missing?)')
-    if problems:
-        raise invalid(problems)
-
-    warnings = []
-    with module.connect() as conn:
-        state = read_state(conn, requests)
-        problems = validate_against_state(requests, state, batch)
-        if problems:
-            raise invalid(problems)
-
-        by_name = dict((r['name'], r) for r in requests)
-        pairs = password_checks(requests, state)
-        creating = any(r['state'] != 'absent' and not state.exists(r['name']) for r in requests)
-        auth_enabled = conn.auth_enabled() if (pairs or creating) else True
-        works = conn.check_passwords(pairs)
-        if not auth_enabled:
-            warnings.append(auth_disabled_warning(conn.uri, requests, state, pairs))
-        current_pairs = current_password_checks(requests, works)
-        current_ok = conn.check_passwords(current_pairs)
-        # A concurrent run may have finished the same rotation between the two
-        # checks: if the new password works now, that user has converged.
-        rechecked = conn.check_passwords([(name, by_name[name]['password'])
-                                          for name, dummy in current_pairs if not current_ok.get(name)])
-        works.update((name, True) for name, ok in rechecked.items() if ok)
-        current_ok.update(rechecked)
-        problems = current_password_problems(current_pairs, current_ok, batch)
-        if problems:
-            raise ZillizError(AUTH_FAILED, '; '.join(problems))
-
-        protected = protected_users(conn.user, params['protected_users'])
-        if params['exclusive'] and not conn.user:
-            warnings.append('Connected with an API key: the connecting identity is unknown, so exclusive mode cannot '
-                            'protect it; list it in protected_users.')
-        plans = plan_users(requests, state, works, params['exclusive'], protected)
-        total = users_after(state, plans)
-        if policy == 'zilliz' and total > max(ZILLIZ_MAX_USERS, len(state.users)):
-            raise invalid(['the cluster would hold %d users; a Zilliz Cloud cluster holds at most %d (it has %d now)'
-                           % (total, ZILLIZ_MAX_USERS, len(state.users))])
-        if not module.check_mode:
-            execute(conn, plans, by_name, auth_enabled, batch)
-    return plans, warnings
-
-
-def execute(conn, plans, by_name, auth_enabled, batch):
-    done = []
-
-    def changes_so_far():
-        return dict(changed=bool(done), actions=[('%s:%s' % (a.user, a)) if batch else str(a) for a in done])
-
-    try:
-        converged = apply_actions(conn, ordered_actions(plans, conn.user), by_name, done, login_user=conn.user)
-        for plan in plans:
-            plan.actions = [a for a in plan.actions if a not in converged]
-        if not auth_enabled:
-            return      # any password "works": nothing can be settled or verified
-        settle_raced_creations(conn, plans, converged, by_name, done)
-        to_verify = [(plan.name, by_name[plan.name]['password']) for plan in plans
-                     if any(a.kind in (CREATE_USER, UPDATE_PASSWORD) for a in plan.actions)]
-        failing = sorted(name for name, ok in conn.check_passwords(to_verify).items() if not ok)
-        if failing:
-            raise ZillizError(SERVER_ERROR, 'The password of user%s %s was set but does not authenticate'
-                              % ('s' if len(failing) > 1 else '', ', '.join(failing)))
-    except ZillizError as error:
-        # Whatever was already done is reported, so handlers and reports see it.
-        error.details['result'] = changes_so_far()
-        raise
-
-
-def build_result(module, plans, batch, warnings):
-    result = dict(changed=any(plan.changed for plan in plans), summary=summarise(plans))
-    for warning in warnings:
-        module.warn(warning)
-    if batch:
-        result['users'] = [plan.result() for plan in plans]
-        result['actions'] = ['%s:%s' % (plan.name, a) for plan in plans for a in plan.actions]
-    else:
-        plan = plans[0]
-        single = plan.result()
-        result.update(user=dict(name=single['name'], exists=single['exists'], roles=single['roles']),
-                      password_changed=single['password_changed'], actions=single['actions'])
-    if module._diff:
-        # A batch diff lists only the users that change, so it stays readable at 100 users.
-        entries = [(plan.name, diff_entry(plan)) for plan in plans if plan.changed or not batch]
-        if batch:
-            result['diff'] = dict(before=dict((name, e[0]) for name, e in entries),
-                                  after=dict((name, e[1]) for name, e in entries))
-        else:
-            result['diff'] = dict(before=entries[0][1][0], after=entries[0][1][1])
-    return result
-
-
 def main():
     module = ZillizModule(
         argument_spec=argument_spec(),
@@ -484,12 +346,14 @@ def main():
         required_one_of=[('name', 'users')],
         supports_check_mode=True,
     )
-    batch = module.params['users'] is not None
+    users = UserReconciler(module.params, module.check_mode)
     try:
-        plans, warnings = run(module, batch)
+        outcome = reconcile(module, users)
     except ZillizError as error:
         module.fail_error(error)
-    module.exit_json(**build_result(module, plans, batch, warnings))
+    for warning in users.warnings:
+        module.warn(warning)
+    module.exit_json(**users.result(outcome, diff=module._diff))
 
 
 if __name__ == '__main__':

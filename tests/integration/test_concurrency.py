@@ -82,33 +82,47 @@ def _races_in_server_log(server):
     return len(set(found.split('\n')) - {''})
 
 
+def _reconciler(server, users, update_password='on_create'):
+    """A UserReconciler for `users` (items as zilliz_user takes them), run against the real server."""
+    sys.path.insert(0, str(collections_dir()))
+    from ansible_collections.zilliz.cloud.plugins.module_utils._users import UserReconciler
+    params = dict(uri=server.uri, login_user='root', login_password=server.root_password, timeout=10,
+                  name=None, state='present', password=None, current_password=None, roles=None,
+                  update_password=update_password, roles_mode='exact', users=users, exclusive=False,
+                  protected_users=[], password_policy='milvus')
+    return UserReconciler(params)
+
+
+def _engine():
+    sys.path.insert(0, str(collections_dir()))
+    from ansible_collections.zilliz.cloud.plugins.module_utils import _connection, _engine as engine
+    return _connection, engine
+
+
 def test_user_already_exists_is_converged(conc_server):
     """The race itself, made deterministic: the plan says create, but the user
     exists by the time the RPC is made (another run won). Real server, the
-    collection's own executor."""
-    sys.path.insert(0, str(collections_dir()))
-    from ansible_collections.zilliz.cloud.plugins.module_utils import _connection, _users
-
+    collection's own engine."""
+    _connection, engine = _engine()
     server = conc_server
     params = dict(uri=server.uri, login_user='root', login_password=server.root_password, timeout=10)
     with _connection.Connection(params) as conn:
-        requests = {'conc_rot': dict(name='conc_rot', password=SECRETS['pw_bob_1'], current_password=None)}
-        done = []
-        converged = _users.apply_actions(conn, [_users.Action(_users.CREATE_USER, 'conc_rot')], requests, done)
-        assert converged == [_users.Action(_users.CREATE_USER, 'conc_rot')] and done == []
+        users = _reconciler(server, [{'name': 'conc_rot', 'password': SECRETS['pw_bob_1']}])
+        create = engine.Action('create_user', 'conc_rot')
+        assert users.apply(conn, create) == engine.CONVERGED
 
         # A password rotation another run already made: Milvus refuses the old
         # password (1400), the new one authenticates, so it is converged too.
-        requests = {'conc_rot': dict(name='conc_rot', password=SECRETS['pw_bob_1'],
-                                     current_password=SECRETS['pw_wrong'])}
-        converged = _users.apply_actions(conn, [_users.Action(_users.UPDATE_PASSWORD, 'conc_rot')], requests, done)
-        assert converged == [_users.Action(_users.UPDATE_PASSWORD, 'conc_rot')] and done == []
+        users = _reconciler(server, [{'name': 'conc_rot', 'password': SECRETS['pw_bob_1'],
+                                      'current_password': SECRETS['pw_wrong']}])
+        rotate = engine.Action('update_password', 'conc_rot')
+        assert users.apply(conn, rotate) == engine.CONVERGED
 
         # ...but a refused rotation whose new password does not work is an error.
-        requests = {'conc_rot': dict(name='conc_rot', password=SECRETS['pw_bob_2'],
-                                     current_password=SECRETS['pw_wrong'])}
+        users = _reconciler(server, [{'name': 'conc_rot', 'password': SECRETS['pw_bob_2'],
+                                      'current_password': SECRETS['pw_wrong']}])
         with pytest.raises(Exception) as failure:
-            _users.apply_actions(conn, [_users.Action(_users.UPDATE_PASSWORD, 'conc_rot')], requests, done)
+            users.apply(conn, rotate)
         assert getattr(failure.value, 'category', None) == 'auth_failed'
         assert SECRETS['pw_wrong'] not in str(failure.value) and SECRETS['pw_bob_2'] not in str(failure.value)
 
@@ -116,26 +130,23 @@ def test_user_already_exists_is_converged(conc_server):
 def test_raced_creation_gets_this_runs_password_with_update_password_always(conc_server):
     """Another run created the user first, with another password: with
     update_password=always this run's password wins (as on any later run)."""
-    sys.path.insert(0, str(collections_dir()))
-    from ansible_collections.zilliz.cloud.plugins.module_utils import _connection, _users
-
+    _connection, engine = _engine()
     server = conc_server
     client = server.client(user='root', password=server.root_password)
     try:
-        request = dict(name='conc_race', state='present', password=SECRETS['pw_bob_2'], roles=None,
-                       current_password=SECRETS['pw_bob_1'], update_password='always', roles_mode='exact', index=0)
-        empty = _users.ClusterState({'root': set()}, {'admin', 'public'})
-        plans = _users.plan_users([request], empty, {})          # planned while the user did not exist
-        client.create_user('conc_race', SECRETS['pw_bob_1'], timeout=10)   # ...then the other run won
         params = dict(uri=server.uri, login_user='root', login_password=server.root_password, timeout=10)
         with _connection.Connection(params) as conn:
-            by_name = {'conc_race': request}
-            done = []
-            converged = _users.apply_actions(conn, _users.ordered_actions(plans), by_name, done)
-            assert converged == [_users.Action(_users.CREATE_USER, 'conc_race')]
-            plans[0].actions = [a for a in plans[0].actions if a not in converged]
-            _users.settle_raced_creations(conn, plans, converged, by_name, done)
-            assert [str(a) for a in plans[0].actions] == ['update_password']
+            users = _reconciler(server, [{'name': 'conc_race', 'password': SECRETS['pw_bob_2'],
+                                          'current_password': SECRETS['pw_bob_1']}], update_password='always')
+            state = users.observe(conn)                                        # the user does not exist yet
+            plans = users.plan(state)
+            client.create_user('conc_race', SECRETS['pw_bob_1'], timeout=10)   # ...then the other run won
+            outcome = engine.Outcome(plans)
+            engine.execute(conn, users.phases(plans, conn.user), users.apply, outcome)
+            assert outcome.converged == [engine.Action('create_user', 'conc_race')]
+            users.verify(conn, state, outcome)
+            assert [str(a) for a in outcome.actions_for(plans[0])] == ['update_password']
+            assert users.result(outcome)['users'][0]['password_changed'] is True
             assert conn.authenticates('conc_race', SECRETS['pw_bob_2'])
             assert not conn.authenticates('conc_race', SECRETS['pw_bob_1'])
     finally:

@@ -4,9 +4,13 @@ import pytest
 
 from ansible_collections.zilliz.cloud.plugins.module_utils._users import (
     Action, ClusterState, build_requests, current_password_checks, current_password_problems, diff_entry,
-    ordered_actions, password_checks, plan_users, protected_users, summarise, validate_against_state,
+    ordered_actions, password_checks, plan_users, protected_users, summarise, user_result, validate_against_state,
     validate_requests,
 )
+
+
+def PLANNED(plan):
+    return plan.actions
 
 TOP_DEFAULTS = dict(name=None, state='present', password=None, current_password=None,
                     update_password='on_create', roles=None, roles_mode='exact', users=None)
@@ -27,7 +31,7 @@ STATE = ClusterState({'root': set(), 'alice': {'db_ro'}, 'bob': {'db_rw', 'db_ro
 
 
 def actions_of(plans):
-    return [(a.user, str(a)) for plan in plans for a in plan.actions]
+    return [(a.subject, str(a)) for plan in plans for a in plan.actions]
 
 
 def test_create_with_roles():
@@ -74,8 +78,8 @@ def test_state_password():
     problems = current_password_problems([('alice', 'Old-pass-1')], {'alice': False})
     assert problems and 'Old-pass-1' not in problems[0]
     plans = plan_users(requests, STATE, {'alice': False})
-    assert plans[0].result()['password_changed'] is True
-    assert diff_entry(plans[0])[1]['password'] == 'changed'
+    assert user_result(plans[0], plans[0].actions)['password_changed'] is True
+    assert diff_entry(plans[0], plans[0].actions)[1]['password'] == 'changed'
 
 
 def test_absent():
@@ -137,8 +141,8 @@ def test_exclusive_drops_only_unlisted_unprotected():
     state = ClusterState(dict(STATE.users, keepme=set(), admin_login=set(), stray=set()), STATE.roles)
     plans = plan_users(requests, state, {}, exclusive=True, protected=protected)
     assert actions_of(plans) == [('bob', 'drop_user'), ('stray', 'drop_user')]
-    assert [p.result().get('unlisted') for p in plans] == [None, True, True]
-    assert summarise(plans)['dropped'] == ['bob', 'stray']
+    assert [user_result(p, p.actions).get('unlisted') for p in plans] == [None, True, True]
+    assert summarise(plans, PLANNED)['dropped'] == ['bob', 'stray']
 
 
 def test_ordering_login_user_password_last():
@@ -149,14 +153,14 @@ def test_ordering_login_user_password_last():
     ]))
     state = ClusterState(dict(STATE.users, me=set()), STATE.roles)
     plans = plan_users(requests, state, {'me': False})
-    order = [(a.user, a.kind) for a in ordered_actions(plans, login_user='me')]
+    order = [(a.subject, a.kind) for a in ordered_actions(plans, login_user='me')]
     assert order == [('bob', 'drop_user'), ('new', 'create_user'), ('new', 'grant_role'), ('me', 'update_password')]
 
 
 def test_results_hold_no_secrets():
     requests = single(name='carol', password='Top-Secret-9', current_password='Old-Secret-9', roles=['db_ro'])
     plans = plan_users(requests, STATE, {})
-    dumped = repr([p.result() for p in plans]) + repr(diff_entry(plans[0])) + repr(summarise(plans))
+    dumped = repr([user_result(p, p.actions) for p in plans]) + repr(diff_entry(plans[0], plans[0].actions)) + repr(summarise(plans, PLANNED))
     assert 'Secret' not in dumped
 
 
@@ -176,7 +180,7 @@ def test_execution_phases():
     state = ClusterState(dict(STATE.users, me=set()), STATE.roles)
     plans = plan_users(requests, state, {'me': False})
     phases = execution_phases(ordered_actions(plans, login_user='me'), login_user='me')
-    shown = [[[str(a) + '@' + a.user for a in chain] for chain in phase] for phase in phases]
+    shown = [[[str(a) + '@' + a.subject for a in chain] for chain in phase] for phase in phases]
     assert shown == [
         [['drop_user@bob']],
         [['create_user@new', 'grant_role:db_ro@new', 'grant_role:db_rw@new'], ['revoke_role:db_ro@alice']],
@@ -192,8 +196,8 @@ def test_login_user_changes_run_last_and_alone():
     ]))
     state = ClusterState(dict(STATE.users, bob={'admin'}), STATE.roles)
     phases = execution_phases(ordered_actions(plan_users(requests, state, {}), login_user='bob'), login_user='bob')
-    assert [[str(a) + '@' + a.user for a in chain] for chain in phases[-1]] == [['revoke_role:admin@bob']]
-    assert all(a.user != 'bob' for phase in phases[:-1] for chain in phase for a in chain)
+    assert [[str(a) + '@' + a.subject for a in chain] for chain in phases[-1]] == [['revoke_role:admin@bob']]
+    assert all(a.subject != 'bob' for phase in phases[:-1] for chain in phase for a in chain)
 
 
 def test_users_after():

@@ -1,0 +1,178 @@
+"""The reconcile engine with a fake connection and a fake module: pure logic."""
+
+import threading
+
+import pytest
+
+from ansible_collections.zilliz.cloud.plugins.module_utils._engine import (
+    CONVERGED, DONE, Action, Outcome, Reconciler, SubjectPlan, chains, execute, reconcile,
+)
+from ansible_collections.zilliz.cloud.plugins.module_utils._errors import SERVER_ERROR, ZillizError
+
+
+class FakeConnection:
+    user = 'me'
+    workers = 4
+
+    def __init__(self):
+        self.calls = []
+        self.lock = threading.Lock()
+        self.closed = False
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.closed = True
+
+
+class FakeModule:
+    def __init__(self, check_mode=False):
+        self.check_mode = check_mode
+        self.conn = FakeConnection()
+
+    def connection_problems(self):
+        return []
+
+    def connect(self):
+        return self.conn
+
+
+def plan(name, *kinds):
+    return SubjectPlan(name, 'present', [Action(kind, name) for kind in kinds], {}, {})
+
+
+class ListReconciler(Reconciler):
+    """Plans fixed in advance; apply records the call, fails or converges on demand."""
+
+    def __init__(self, plans, fail=(), converge=(), problems=()):
+        super(ListReconciler, self).__init__({})
+        self.plans, self.fail, self.converge, self.problems = plans, fail, converge, list(problems)
+        self.observed = False
+
+    def validate(self):
+        return self.problems
+
+    def observe(self, conn):
+        self.observed = True
+        return 'state'
+
+    def plan(self, state):
+        assert state == 'state'
+        return self.plans
+
+    def phases(self, plans, login_user):
+        return [chains(a for p in plans for a in p.actions)]
+
+    def apply(self, conn, action):
+        with conn.lock:
+            conn.calls.append(action)
+        if action in self.fail:
+            raise ZillizError(SERVER_ERROR, 'failed %s' % action)
+        return CONVERGED if action in self.converge else DONE
+
+    def changes(self, outcome):
+        return dict(changed=bool(outcome.done), actions=[str(a) for a in outcome.done])
+
+
+def test_action_labels_and_identity():
+    assert str(Action('create_user', 'u')) == 'create_user'
+    assert str(Action('grant_role', 'u', 'r')) == 'grant_role:r'
+    assert str(Action('grant', 'r', ('Global', '*', 'default', 'All'), 'grant:Global:*:All@default')) \
+        == 'grant:Global:*:All@default'
+    assert len({Action('drop_user', 'a'), Action('drop_user', 'a')}) == 1
+
+
+def test_plans_are_immutable():
+    p = plan('a', 'create_user')
+    assert isinstance(p.actions, tuple)
+    with pytest.raises(AttributeError):
+        p.actions = ()
+
+
+def test_chains_keep_order_per_subject():
+    actions = [Action('x', 'a'), Action('y', 'b'), Action('z', 'a')]
+    assert chains(actions) == [[Action('x', 'a'), Action('z', 'a')], [Action('y', 'b')]]
+
+
+def test_check_mode_observes_plans_and_never_applies():
+    module = FakeModule(check_mode=True)
+    rec = ListReconciler([plan('a', 'create_user', 'grant_role')])
+    outcome = reconcile(module, rec)
+    assert rec.observed and module.conn.calls == []
+    assert outcome.changed and [str(a) for a in outcome.actions_for(rec.plans[0])] == ['create_user', 'grant_role']
+
+
+def test_real_run_reports_done_and_not_converged():
+    module = FakeModule()
+    plans = [plan('a', 'create_user', 'grant_role'), plan('b', 'create_user')]
+    rec = ListReconciler(plans, converge=[Action('create_user', 'b')])
+    outcome = reconcile(module, rec)
+    assert [str(a) for a in outcome.actions_for(plans[0])] == ['create_user', 'grant_role']
+    assert outcome.actions_for(plans[1]) == [] and not outcome.changed_for(plans[1])
+    assert outcome.converged == [Action('create_user', 'b')]
+    assert module.conn.closed
+
+
+def test_invalid_input_stops_before_connecting():
+    module = FakeModule()
+    rec = ListReconciler([plan('a', 'create_user')], problems=['users[0]: bad', 'users[1]: worse'])
+    with pytest.raises(ZillizError) as info:
+        reconcile(module, rec)
+    assert info.value.category == 'invalid_input'
+    assert 'users[0]: bad; users[1]: worse' in info.value.msg
+    assert not rec.observed and module.conn.calls == []
+
+
+def test_failure_stops_the_chain_and_reports_what_was_done():
+    module = FakeModule()
+    plans = [plan('a', 'create_user', 'grant_role', 'revoke_role')]
+    rec = ListReconciler(plans, fail=[Action('grant_role', 'a')])
+    with pytest.raises(ZillizError) as info:
+        reconcile(module, rec)
+    assert module.conn.calls == [Action('create_user', 'a'), Action('grant_role', 'a')]
+    assert info.value.details['result'] == dict(changed=True, actions=['create_user'])
+
+
+def test_phases_run_in_order_and_a_failed_phase_stops_the_next():
+    conn = FakeConnection()
+    order = []
+
+    def apply_one(conn, action):
+        order.append(action.kind)
+        if action.kind == 'boom':
+            raise ZillizError(SERVER_ERROR, 'boom')
+        return DONE
+    outcome = Outcome([])
+    phases = [[[Action('first', 'a')], [Action('first', 'b')]], [[Action('boom', 'a')]], [[Action('never', 'a')]]]
+    with pytest.raises(ZillizError):
+        execute(conn, phases, apply_one, outcome, workers=4)
+    assert sorted(order) == ['boom', 'first', 'first']
+    assert [a.kind for a in outcome.done] == ['first', 'first']
+
+
+def test_chains_run_concurrently():
+    """Two chains that each wait for the other can only finish when run at once."""
+    barrier = threading.Barrier(2, timeout=5)
+
+    def apply_one(conn, action):
+        barrier.wait()
+        return DONE
+    outcome = Outcome([])
+    execute(FakeConnection(), [[[Action('x', 'a')], [Action('x', 'b')]]], apply_one, outcome, workers=2)
+    assert len(outcome.done) == 2
+
+
+def test_extra_actions_done_for_a_subject_are_reported_after_its_plan():
+    plans = [plan('a', 'create_user')]
+    outcome = Outcome(plans)
+    outcome.record(Action('create_user', 'a'), CONVERGED)
+    outcome.record(Action('update_password', 'a'), DONE)
+    assert [str(a) for a in outcome.actions_for(plans[0])] == ['update_password']
+
+
+def test_actions_are_immutable_and_format_as_text():
+    action = Action('grant_role', 'u', 'r')
+    with pytest.raises(AttributeError):
+        action.kind = 'drop_user'
+    assert 'did %s' % action == 'did grant_role:r'
