@@ -19,13 +19,15 @@ attributes:
     description: Nothing to compare.
 '''
 
-    # Modules that change users.
+    # Modules that change users or roles.
     CHANGES = r'''
 attributes:
   check_mode:
     support: full
-    description: Makes only read-only requests (listing, login tests) and reports what a real run would change.
+    description: Makes only read-only requests (listings, login tests) and reports what a real run would change.
   diff_mode:
     support: full
-    description: Shows existence and roles before and after; the password only as V(set), V(changed) or V(unchanged).
+    description:
+      - Shows each user or role before and after (existence, roles, privileges).
+      - A password only as V(set), V(changed) or V(unchanged), never its value.
 '''

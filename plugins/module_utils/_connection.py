@@ -350,6 +350,49 @@ class Connection:
         self._operate_role(name, role, milvus_pb2.OperateUserRoleType.RemoveUserFromRole,
                            'revoke role %s from user %s' % (role, name))
 
+    # ----- roles and privileges -----------------------------------------
+    def roles_with_members(self):
+        """{role: set(member user names)} for every role, in one SelectRole RPC."""
+        request = milvus_pb2.SelectRoleRequest(include_user_info=True)
+        results = self._rpc('SelectRole', request, 'list roles and their members').results
+        return dict((r.role.name, set(u.name for u in r.users if u.name)) for r in results)
+
+    def list_databases(self):
+        return list(self._rpc('ListDatabases', milvus_pb2.ListDatabasesRequest(), 'list databases').db_names)
+
+    def role_grants(self, role, db_name):
+        """[(object_type, object_name, db_name, privilege)] of one role as SelectGrant
+        answers for one database (it adds the grants stored under database `*`)."""
+        entity = milvus_pb2.GrantEntity(role=milvus_pb2.RoleEntity(name=role), db_name=db_name)
+        entities = self._rpc('SelectGrant', milvus_pb2.SelectGrantRequest(entity=entity),
+                             'read the privileges of role %s in database %s' % (role, db_name)).entities
+        return [(e.object.name, e.object_name, e.db_name, e.grantor.privilege.name) for e in entities]
+
+    def create_role(self, name):
+        self._rpc('CreateRole', milvus_pb2.CreateRoleRequest(entity=milvus_pb2.RoleEntity(name=name)),
+                  'create role %s' % name)
+
+    def drop_role(self, name):
+        self._rpc('DropRole', milvus_pb2.DropRoleRequest(role_name=name), 'drop role %s' % name)
+
+    def operate_privilege(self, role, grant, object_type, object_name, privilege, db_name, what):
+        """Grant (grant=True) or revoke one privilege on one object (OperatePrivilege)."""
+        entity = milvus_pb2.GrantEntity(
+            role=milvus_pb2.RoleEntity(name=role), object=milvus_pb2.ObjectEntity(name=object_type),
+            object_name=object_name, db_name=db_name,
+            grantor=milvus_pb2.GrantorEntity(privilege=milvus_pb2.PrivilegeEntity(name=privilege)))
+        operation = milvus_pb2.OperatePrivilegeType.Grant if grant else milvus_pb2.OperatePrivilegeType.Revoke
+        self._rpc('OperatePrivilege', milvus_pb2.OperatePrivilegeRequest(entity=entity, type=operation), what)
+
+    def operate_privilege_v2(self, role, grant, privilege, db_name, collection_name, what):
+        """Grant or revoke a privilege or privilege group on a database and
+        collection (OperatePrivilegeV2: Milvus 2.4.18 and later, Zilliz Cloud)."""
+        operation = milvus_pb2.OperatePrivilegeType.Grant if grant else milvus_pb2.OperatePrivilegeType.Revoke
+        request = milvus_pb2.OperatePrivilegeV2Request(
+            role=milvus_pb2.RoleEntity(name=role), type=operation, db_name=db_name, collection_name=collection_name,
+            grantor=milvus_pb2.GrantorEntity(privilege=milvus_pb2.PrivilegeEntity(name=privilege)))
+        self._rpc('OperatePrivilegeV2', request, what)
+
     # ----- password checks -----------------------------------------------
     def authenticates(self, user, password):
         """True when user/password is accepted by the server right now: one

@@ -118,6 +118,18 @@ def invalid(problems):
     return ZillizError(INVALID_INPUT, 'Invalid input, nothing was changed: ' + '; '.join(problems))
 
 
+def unlisted_drops(plans):
+    return [plan.name for plan in plans if not plan.listed and plan.changed]
+
+
+def max_drops_problem(names, max_drops, noun):
+    """The exclusive clean-up guard: more drops than max_drops fails before any change."""
+    if max_drops is None or len(names) <= max_drops:
+        return None
+    return ('exclusive would drop %d %ss, more than max_drops=%d: %s. Nothing was changed; check that the list '
+            'is complete, or raise max_drops' % (len(names), noun, max_drops, ', '.join(sorted(names))))
+
+
 def chains(actions):
     """Actions grouped per subject, in order: one chain runs sequentially,
     different subjects' chains may run concurrently."""

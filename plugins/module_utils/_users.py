@@ -17,7 +17,7 @@ __metaclass__ = type
 
 from ansible_collections.zilliz.cloud.plugins.module_utils._connection import login_identity
 from ansible_collections.zilliz.cloud.plugins.module_utils._engine import (
-    CONVERGED, DONE, Action, Reconciler, SubjectPlan, chains, execute, invalid,
+    CONVERGED, DONE, Action, Reconciler, SubjectPlan, chains, execute, invalid, max_drops_problem, unlisted_drops,
 )
 from ansible_collections.zilliz.cloud.plugins.module_utils._errors import (
     AUTH_FAILED, FORBIDDEN, INVALID_INPUT, MILVUS_OLD_PASSWORD_WRONG, SERVER_ERROR, ZillizError, describe_failure,
@@ -343,6 +343,8 @@ class UserReconciler(Reconciler):
         problems = validate_requests(self.requests, self.policy, self.batch, login_identity(params))
         if params.get('exclusive') and not self.batch:
             problems.append('exclusive needs the users list')
+        if params.get('max_drops') is not None and params['max_drops'] < 0:
+            problems.append('max_drops must be 0 or more')
         if params.get('exclusive') and self.batch and not params['users']:
             problems.append('exclusive with an empty users list would drop every user except root, db_admin, the '
                             'login user and protected_users: refused (is the list of users missing?)')
@@ -394,10 +396,16 @@ class UserReconciler(Reconciler):
     def plan(self, state):
         protected = protected_users(self.login_user, self.params.get('protected_users'))
         plans = plan_users(self.requests, state, state.password_works, self.params.get('exclusive'), protected)
+        problems = []
+        too_many = max_drops_problem(unlisted_drops(plans), self.params.get('max_drops'), 'user')
+        if too_many:
+            problems.append(too_many)
         total = users_after(state, plans)
         if self.policy == 'zilliz' and total > max(ZILLIZ_MAX_USERS, len(state.users)):
-            raise invalid(['the cluster would hold %d users; a Zilliz Cloud cluster holds at most %d (it has %d now)'
-                           % (total, ZILLIZ_MAX_USERS, len(state.users))])
+            problems.append('the cluster would hold %d users; a Zilliz Cloud cluster holds at most %d (it has %d now)'
+                            % (total, ZILLIZ_MAX_USERS, len(state.users)))
+        if problems:
+            raise invalid(problems)
         return plans
 
     # ----- apply ------------------------------------------------------------

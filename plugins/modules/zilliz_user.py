@@ -133,6 +133,13 @@ options:
     type: list
     elements: str
     default: []
+  max_drops:
+    description:
+      - The most users that O(exclusive) may drop in one run. When a run would drop more, it fails before any
+        change and names the users it would have dropped.
+      - A guard for lists that come from a dynamic source (an inventory, a lookup) and may come back short.
+      - Unset means no limit. Users dropped with O(state=absent) items do not count.
+    type: int
   password_policy:
     description:
       - Which password rules to check before connecting.
@@ -335,6 +342,7 @@ def argument_spec():
         users=dict(type='list', elements='dict', options=item),
         exclusive=dict(type='bool', default=False),
         protected_users=dict(type='list', elements='str', default=[]),
+        max_drops=dict(type='int'),
         password_policy=dict(type='str', default='auto', choices=['auto', 'milvus', 'zilliz'], no_log=False),
     )
 

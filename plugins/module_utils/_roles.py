@@ -1,0 +1,471 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, zilliz.cloud contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Roles: desired roles and privileges + what the server holds -> a plan
+(pure), applied by the shared engine.
+
+A role's privileges are compared as grant keys (object type, object name,
+database, privilege; object type None for a privilege-group grant made with
+OperatePrivilegeV2), over every database the server lists plus the grants
+stored under database `*` (which SelectGrant adds to every answer).
+
+INTERNAL: private to the zilliz.cloud collection.
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import concurrent.futures
+import re
+
+from ansible_collections.zilliz.cloud.plugins.module_utils._engine import (
+    CONVERGED, DONE, Action, Reconciler, SubjectPlan, chains, invalid, max_drops_problem, unlisted_drops,
+)
+from ansible_collections.zilliz.cloud.plugins.module_utils._errors import (
+    INVALID_INPUT, SERVER_ERROR, ZillizError, server_message,
+)
+from ansible_collections.zilliz.cloud.plugins.module_utils._privileges import (
+    format_grant, grant_from_entity, grant_key, grants_allow_access_management, item_from_key,
+    privilege_item_problems,
+)
+from ansible_collections.zilliz.cloud.plugins.module_utils._validation import is_zilliz_cloud_uri, role_name_problems
+
+ROLE_ITEM_OPTIONS = ('name', 'state', 'privileges', 'privileges_mode')
+
+CREATE_ROLE = 'create_role'
+GRANT = 'grant'
+REVOKE = 'revoke'
+DROP_ROLE = 'drop_role'
+
+MILVUS_BUILTIN_ROLES = ('admin', 'public')
+ZILLIZ_BUILTIN_ROLES = ('db_admin', 'db_rw', 'db_ro')
+ALL_DATABASES = '*'
+ZILLIZ_MAX_CUSTOM_ROLES = 20
+# OperatePrivilegeV2 (privilege groups) came with Milvus 2.4.18.
+V2_MIN_VERSION = (2, 4, 18)
+
+_ZILLIZ_ROLE_NAME_RE = re.compile(r'^[A-Za-z][A-Za-z0-9_]*$')
+
+
+def builtin_roles(zilliz):
+    """Roles the modules never change or drop: Milvus' own, and on Zilliz
+    Cloud its built-in db_admin, db_rw and db_ro (on self-hosted Milvus those
+    names are ordinary custom roles)."""
+    return frozenset(MILVUS_BUILTIN_ROLES + (ZILLIZ_BUILTIN_ROLES if zilliz else ()))
+
+
+def effective_name_policy(policy, uri):
+    if policy in (None, 'auto'):
+        return 'zilliz' if is_zilliz_cloud_uri(uri) else 'milvus'
+    return policy
+
+
+def role_name_policy_problems(name, policy):
+    problems = role_name_problems(name)
+    if not problems and policy == 'zilliz' and not _ZILLIZ_ROLE_NAME_RE.match(name):
+        problems.append('role name %r must start with a letter and contain only letters, digits and underscores '
+                        '(Zilliz Cloud; set name_policy=milvus for self-hosted Milvus)' % name)
+    return problems
+
+
+def parse_version(text):
+    """(major, minor, patch) from a server version such as 'v2.3.5-lite', or None."""
+    match = re.search(r'(\d+)\.(\d+)\.(\d+)', text or '')
+    return tuple(int(part) for part in match.groups()) if match else None
+
+
+def supports_privilege_groups(version_text):
+    version = parse_version(version_text)
+    return version is None or version >= V2_MIN_VERSION      # unknown (Zilliz Cloud): let the server decide
+
+
+def _normalise_privileges(items):
+    """Privilege items in canonical form, duplicates folded, or None when not given."""
+    if items is None:
+        return None
+    keyed = {}
+    for item in items:
+        key = grant_key(item)
+        keyed.setdefault(key, item)
+    return keyed
+
+
+def build_requests(params):
+    """Normalised per-role requests from module params (single or batch form)."""
+    defaults = dict((key, params.get(key)) for key in ROLE_ITEM_OPTIONS)
+    if params.get('roles') is None:
+        items = [defaults]
+    else:
+        items = []
+        for item in params['roles']:
+            merged = dict(defaults, name=None, privileges=None)
+            merged.update(dict((k, v) for k, v in item.items() if v is not None))
+            items.append(merged)
+    requests = []
+    for index, item in enumerate(items):
+        request = dict((key, item.get(key)) for key in ROLE_ITEM_OPTIONS)
+        request['state'] = request['state'] or 'present'
+        request['privileges_mode'] = request['privileges_mode'] or 'exact'
+        request['index'] = index
+        requests.append(request)
+    return requests
+
+
+def _label(request, batch):
+    name = request.get('name')
+    if batch:
+        return 'roles[%d] (%s)' % (request['index'], name if name else 'no name')
+    return 'role %s' % name if name else 'the role'
+
+
+def validate_requests(requests, batch, zilliz, name_policy, check_names=True):
+    """Every problem with the requests that needs no server. Empty when valid."""
+    problems = []
+    seen = {}
+    builtin = builtin_roles(zilliz)
+    for request in requests:
+        label = _label(request, batch)
+        name = request.get('name')
+        problems.extend('%s: %s' % (label, p) for p in role_name_policy_problems(name, name_policy))
+        if name in seen:
+            problems.append('%s: role %s is listed twice (also roles[%d])' % (label, name, seen[name]))
+        seen.setdefault(name, request['index'])
+        privileges = request.get('privileges')
+        if name == 'admin' and (request['state'] == 'absent' or privileges is not None):
+            problems.append('%s: refusing to change admin: it holds every privilege already (the server would '
+                            'accept grants to it, which change nothing)' % label)
+        elif name in builtin and request['state'] == 'absent':
+            problems.append('%s: refusing to drop the built-in role %s' % (label, name))
+        elif zilliz and name in ZILLIZ_BUILTIN_ROLES and privileges is not None:
+            problems.append('%s: refusing to change the privileges of %s, a built-in role of Zilliz Cloud' % (
+                label, name))
+        if request['state'] == 'absent' and privileges:
+            problems.append('%s: state=absent takes no privileges (the role is dropped with all of them)' % label)
+        for position, item in enumerate(privileges or ()):
+            item_label = '%s privileges[%d]' % (label, position)
+            problems.extend(privilege_item_problems(item, item_label, check_names))
+    return problems
+
+
+class RoleState:
+    """What the server holds: roles with members, databases, the grants of the
+    roles that were read ({role: set(grant keys)}), and its version."""
+
+    def __init__(self, members, databases, grants, version=None):
+        self.members = dict((name, frozenset(users)) for name, users in members.items())
+        self.databases = list(databases)
+        self.grants = dict((name, frozenset(keys)) for name, keys in grants.items())
+        self.version = version
+
+    def exists(self, name):
+        return name in self.members
+
+    def roles_of(self, user):
+        return sorted(name for name, users in self.members.items() if user in users)
+
+
+def read_grants(conn, roles, databases, workers=8):
+    """{role: set(grant keys)} over every database, one SelectGrant per role
+    and database, concurrently (each is one round trip)."""
+    pairs = [(role, db) for role in roles for db in databases]
+    if not pairs:
+        return {}
+
+    def read(pair):
+        return pair[0], conn.role_grants(*pair)
+    if len(pairs) == 1:
+        answers = [read(pairs[0])]
+    else:
+        with concurrent.futures.ThreadPoolExecutor(max_workers=min(workers, len(pairs))) as pool:
+            answers = list(pool.map(read, pairs))
+    grants = dict((role, set()) for role in roles)
+    for role, entities in answers:
+        grants[role].update(grant_key(grant_from_entity(*entity)) for entity in entities)
+    return grants
+
+
+def validate_against_state(requests, state, batch, v2_supported):
+    problems = []
+    known_dbs = set(state.databases) | set((ALL_DATABASES,))
+    for request in requests:
+        label = _label(request, batch)
+        for position, item in enumerate(request.get('privileges') or ()):
+            item_label = '%s privileges[%d]' % (label, position)
+            db_name = item.get('db_name') or 'default'
+            if db_name not in known_dbs:
+                problems.append('%s: database %r does not exist (existing: %s); the server would accept the grant '
+                                'but it would apply to nothing and read as a change on every run'
+                                % (item_label, db_name, ', '.join(state.databases)))
+            if item.get('object_type') is None and not v2_supported:
+                problems.append('%s: %s without object_type is a privilege-group grant (OperatePrivilegeV2), which '
+                                'this server (version %s) does not have: it came with Milvus 2.4.18; give '
+                                'object_type for a classic grant' % (item_label, item.get('privilege'),
+                                                                     state.version or 'unknown'))
+    return problems
+
+
+def _grant_action(kind, role, key):
+    return Action(kind, role, key, '%s:%s' % (kind, format_grant(key)))
+
+
+def _snapshot(exists, keys):
+    items = [item_from_key(key) for key in sorted(keys, key=_sort_key)] if exists else []
+    return dict(exists=exists, privileges=items)
+
+
+def _sort_key(key):
+    return tuple('' if part is None else part for part in key)
+
+
+def _privilege_changes(request, current):
+    desired = request.get('privileges')
+    if desired is None:
+        return set(), set()
+    desired = set(_normalise_privileges(desired))
+    mode = request['privileges_mode']
+    grants = desired - current if mode in ('exact', 'append') else set()
+    if mode == 'exact':
+        revokes = current - desired
+    elif mode == 'remove':
+        revokes = current & desired
+    else:
+        revokes = set()
+    return grants, revokes
+
+
+def plan_roles(requests, state, exclusive=False, protected=(), builtin=()):
+    """The SubjectPlans that take the server from `state` to `requests` (pure)."""
+    plans = []
+    for request in requests:
+        name = request['name']
+        exists = state.exists(name)
+        current = set(state.grants.get(name, ()))
+        before = _snapshot(exists, current)
+        if request['state'] == 'absent':
+            actions = []
+            if exists:
+                actions = [_grant_action(REVOKE, name, key) for key in sorted(current, key=_sort_key)]
+                actions.append(Action(DROP_ROLE, name))
+            plans.append(SubjectPlan(name, 'absent', actions, before, _snapshot(False, ())))
+            continue
+        grants, revokes = _privilege_changes(request, current if exists else set())
+        actions = [] if exists else [Action(CREATE_ROLE, name)]
+        actions += [_grant_action(GRANT, name, key) for key in sorted(grants, key=_sort_key)]
+        actions += [_grant_action(REVOKE, name, key) for key in sorted(revokes, key=_sort_key)]
+        after = ((current if exists else set()) | grants) - revokes
+        plans.append(SubjectPlan(name, request['state'], actions, before, _snapshot(True, after)))
+    if exclusive:
+        listed = set(r['name'] for r in requests)
+        for name in sorted(set(state.members) - listed - set(protected) - set(builtin)):
+            current = state.grants.get(name, ())
+            actions = [_grant_action(REVOKE, name, key) for key in sorted(current, key=_sort_key)]
+            plans.append(SubjectPlan(name, 'absent', actions + [Action(DROP_ROLE, name)],
+                                     _snapshot(True, current), _snapshot(False, ()), listed=False))
+    return tuple(plans)
+
+
+def lockout_problems(plans, state, login_user):
+    """A change that takes from the login user the privileges its own roles
+    give it to manage users and roles is refused (admin and root cannot lose
+    them through roles: admin cannot be changed, root is the superuser)."""
+    if not login_user or login_user == 'root':
+        return []
+    own = state.roles_of(login_user)
+    if 'admin' in own:
+        return []
+    by_name = dict((plan.name, plan) for plan in plans)
+    touched = [name for name in own if name in by_name and by_name[name].changed]
+    if not touched:
+        return []
+    before = set().union(*[state.grants.get(name, ()) for name in own])
+    after = set()
+    for name in own:
+        if name in by_name:
+            after.update(grant_key(item) for item in by_name[name].after['privileges'])
+        else:
+            after.update(state.grants.get(name, ()))
+    if grants_allow_access_management(before) and not grants_allow_access_management(after):
+        return ['refusing to change role%s %s: user %s, which this task is connected as, would lose the privileges '
+                'it needs to manage users and roles. Run the task as another admin (root or a user with the admin '
+                'role)' % ('s' if len(touched) > 1 else '', ', '.join(touched), login_user)]
+    return []
+
+
+def summarise(plans, actions_for):
+    summary = dict(created=[], privileges_changed=[], dropped=[], unchanged=[])
+    for plan in plans:
+        kinds = set(a.kind for a in actions_for(plan))
+        if not kinds:
+            summary['unchanged'].append(plan.name)
+        if CREATE_ROLE in kinds:
+            summary['created'].append(plan.name)
+        if DROP_ROLE in kinds:
+            summary['dropped'].append(plan.name)
+        elif kinds & set((GRANT, REVOKE)):
+            summary['privileges_changed'].append(plan.name)
+    return summary
+
+
+def role_info(name, members, keys, builtin):
+    """A role as zilliz_role_info returns it."""
+    return dict(name=name, builtin=name in builtin, users=sorted(members),
+                privileges=_snapshot(True, keys)['privileges'])
+
+
+_ROLE_LIMIT_TEXT = 'number of roles has reached the limit'
+
+
+class RoleReconciler(Reconciler):
+    """zilliz_role: the single form is the batch form with one item."""
+
+    def __init__(self, params, check_mode=False):
+        super(RoleReconciler, self).__init__(params, check_mode)
+        self.batch = params.get('roles') is not None
+        self.requests = build_requests(params)
+        self.zilliz = is_zilliz_cloud_uri(params.get('uri'))
+        self.builtin = builtin_roles(self.zilliz)
+        self.name_policy = effective_name_policy(params.get('name_policy'), params.get('uri'))
+        self.login_user = None
+
+    def validate(self):
+        params = self.params
+        problems = validate_requests(self.requests, self.batch, self.zilliz, self.name_policy,
+                                     params.get('validate_privilege_names', True))
+        if params.get('exclusive') and not self.batch:
+            problems.append('exclusive needs the roles list')
+        if params.get('exclusive') and self.batch and not params['roles']:
+            problems.append('exclusive with an empty roles list would drop every custom role: refused (is the list '
+                            'of roles missing?)')
+        if params.get('max_drops') is not None and params['max_drops'] < 0:
+            problems.append('max_drops must be 0 or more')
+        return problems
+
+    def observe(self, conn):
+        self.login_user = conn.user
+        members = conn.roles_with_members()
+        databases = conn.list_databases()
+        version = conn.server_version()
+        listed = set(r['name'] for r in self.requests)
+        wanted = listed | set(name for name, users in members.items() if conn.user in users)
+        if self.params.get('exclusive'):
+            wanted |= set(members) - self.builtin
+        wanted = sorted(name for name in wanted if name in members and name != 'admin')
+        # Each database's answer also carries the grants stored under `*`.
+        grants = read_grants(conn, wanted, databases)
+        state = RoleState(members, databases, grants, version)
+        problems = validate_against_state(self.requests, state, self.batch, supports_privilege_groups(version))
+        if problems:
+            raise invalid(problems)
+        return state
+
+    def plan(self, state):
+        params = self.params
+        plans = plan_roles(self.requests, state, params.get('exclusive'), params.get('protected_roles') or (),
+                           self.builtin)
+        problems = lockout_problems(plans, state, self.login_user)
+        too_many = max_drops_problem(unlisted_drops(plans), params.get('max_drops'), 'role')
+        if too_many:
+            problems.append(too_many)
+        if self.zilliz:
+            custom_after = len([n for n in state.members if n not in self.builtin]) + \
+                sum(1 for p in plans for a in p.actions if a.kind == CREATE_ROLE) - \
+                sum(1 for p in plans for a in p.actions if a.kind == DROP_ROLE)
+            if custom_after > ZILLIZ_MAX_CUSTOM_ROLES:
+                problems.append('the cluster would hold %d custom roles; a Zilliz Cloud cluster holds at most %d'
+                                % (custom_after, ZILLIZ_MAX_CUSTOM_ROLES))
+        if problems:
+            raise invalid(problems)
+        return plans
+
+    def phases(self, plans, login_user):
+        """Creations and grants first, then revokes (a role never loses for a
+        moment the access it keeps), then drops (each role's revokes, then the role)."""
+        dropping = set(plan.name for plan in plans if any(a.kind == DROP_ROLE for a in plan.actions))
+        actions = [a for plan in plans for a in plan.actions]
+        grants = [a for a in actions if a.subject not in dropping and a.kind in (CREATE_ROLE, GRANT)]
+        revokes = [a for a in actions if a.subject not in dropping and a.kind == REVOKE]
+        drops = [a for a in actions if a.subject in dropping]
+        return [chains(grants), chains(revokes), chains(drops)]
+
+    def apply(self, conn, action):
+        try:
+            if action.kind == CREATE_ROLE:
+                conn.create_role(action.subject)
+            elif action.kind == DROP_ROLE:
+                conn.drop_role(action.subject)
+            else:
+                self._operate(conn, action)
+        except ZillizError as error:
+            text = (error.details.get('server_detail') or error.msg).lower()
+            if action.kind == CREATE_ROLE and 'already exist' in text:
+                return CONVERGED      # another run created it first
+            if action.kind == DROP_ROLE and 'not found the role' in text:
+                return CONVERGED      # another run dropped it first
+            if action.kind == CREATE_ROLE and _ROLE_LIMIT_TEXT in text:
+                raise ZillizError(INVALID_INPUT, 'The server refused to create role %s: it holds as many roles as '
+                                  'it may (Milvus proxy.maxRoleNum, 10 by default with admin and public; Zilliz '
+                                  'Cloud: %d custom roles). Server said: %s'
+                                  % (action.subject, ZILLIZ_MAX_CUSTOM_ROLES, server_message(error)))
+            if 'not found the privilege' in text or 'not found the object type' in text:
+                error.category = INVALID_INPUT
+            raise
+        return DONE
+
+    def _operate(self, conn, action):
+        object_type, object_name, db_name, privilege = action.target
+        what = '%s %s %s role %s' % ('grant' if action.kind == GRANT else 'revoke', format_grant(action.target),
+                                     'to' if action.kind == GRANT else 'from', action.subject)
+        if object_type is None:
+            conn.operate_privilege_v2(action.subject, action.kind == GRANT, privilege, db_name, object_name, what)
+        else:
+            conn.operate_privilege(action.subject, action.kind == GRANT, object_type, object_name, privilege,
+                                   db_name, what)
+
+    def verify(self, conn, state, outcome):
+        """Read back the grants of every role whose privileges changed."""
+        changed = [plan for plan in outcome.plans if plan.after['exists'] and
+                   any(a.kind in (GRANT, REVOKE) for a in outcome.actions_for(plan))]
+        if not changed:
+            return
+        now = read_grants(conn, [plan.name for plan in changed], state.databases)
+        wrong = [plan.name for plan in changed
+                 if now.get(plan.name, set()) != set(grant_key(item) for item in plan.after['privileges'])]
+        if wrong:
+            raise ZillizError(SERVER_ERROR, 'After the change, the privileges of role%s %s do not read back as '
+                              'planned (another run changing them at the same time?); run again to converge'
+                              % ('s' if len(wrong) > 1 else '', ', '.join(wrong)))
+
+    def _labels(self, actions):
+        return [('%s:%s' % (a.subject, a)) if self.batch else str(a) for a in actions]
+
+    def changes(self, outcome):
+        return dict(changed=bool(outcome.done), actions=self._labels(outcome.done))
+
+    def result(self, outcome, diff=False):
+        plans = outcome.plans
+        actions = dict((plan.name, outcome.actions_for(plan)) for plan in plans)
+        result = dict(changed=outcome.changed, summary=summarise(plans, lambda plan: actions[plan.name]))
+
+        def one(plan):
+            entry = dict(name=plan.name, state=plan.state, changed=bool(actions[plan.name]),
+                         exists=plan.after['exists'], privileges=plan.after['privileges'],
+                         actions=[str(a) for a in actions[plan.name]])
+            if not plan.listed:
+                entry['unlisted'] = True
+            return entry
+        if self.batch:
+            result['roles'] = [one(plan) for plan in plans]
+            result['actions'] = ['%s:%s' % (plan.name, a) for plan in plans for a in actions[plan.name]]
+        else:
+            single = one(plans[0])
+            result.update(role=dict(name=single['name'], exists=single['exists'], privileges=single['privileges']),
+                          actions=single['actions'])
+        if diff:
+            entries = [plan for plan in plans if actions[plan.name] or not self.batch]
+            if self.batch:
+                result['diff'] = dict(before=dict((p.name, p.before) for p in entries),
+                                      after=dict((p.name, p.after) for p in entries))
+            else:
+                result['diff'] = dict(before=entries[0].before, after=entries[0].after)
+        return result
