@@ -27,7 +27,7 @@ from ansible_collections.zilliz.cloud.plugins.module_utils._errors import (
 )
 from ansible_collections.zilliz.cloud.plugins.module_utils._privileges import (
     format_grant, grant_from_entity, grant_key, grants_allow_access_management, item_from_key,
-    privilege_item_problems,
+    privilege_item_problems, related_grant_keys,
 )
 from ansible_collections.zilliz.cloud.plugins.module_utils._validation import is_zilliz_cloud_uri, role_name_problems
 
@@ -44,6 +44,9 @@ ALL_DATABASES = '*'
 ZILLIZ_MAX_CUSTOM_ROLES = 20
 # OperatePrivilegeV2 (privilege groups) came with Milvus 2.4.18.
 V2_MIN_VERSION = (2, 4, 18)
+# From 2.3.6 the server grants (and revokes) related privileges along with
+# some (Load brings GetLoadState and GetLoadingProgress; milvus-io/milvus#30154).
+RELATED_MIN_VERSION = (2, 3, 6)
 
 _ZILLIZ_ROLE_NAME_RE = re.compile(r'^[A-Za-z][A-Za-z0-9_]*$')
 
@@ -78,6 +81,15 @@ def parse_version(text):
 def supports_privilege_groups(version_text):
     version = parse_version(version_text)
     return version is None or version >= V2_MIN_VERSION      # unknown (Zilliz Cloud): let the server decide
+
+
+def adds_related_privileges(version_text):
+    version = parse_version(version_text)
+    return version is None or version >= RELATED_MIN_VERSION
+
+
+def _related(keys):
+    return set().union(*[related_grant_keys(key) for key in keys]) if keys else set()
 
 
 def _normalise_privileges(items):
@@ -218,24 +230,31 @@ def _sort_key(key):
     return tuple('' if part is None else part for part in key)
 
 
-def _privilege_changes(request, current):
+def _privilege_changes(request, current, related):
+    """(grants, revokes, after). With `related`, the server adds and drops the
+    related privileges of a grant with it: exact keeps what a desired grant
+    brings, and `after` predicts what the server will hold."""
     desired = request.get('privileges')
     if desired is None:
-        return set(), set()
+        return set(), set(), set(current)
     desired = set(_normalise_privileges(desired))
+    implied = _related(desired) if related else set()
     mode = request['privileges_mode']
     grants = desired - current if mode in ('exact', 'append') else set()
     if mode == 'exact':
-        revokes = current - desired
+        revokes = current - desired - implied
     elif mode == 'remove':
         revokes = current & desired
     else:
         revokes = set()
-    return grants, revokes
+    after = current | grants | (_related(grants) if related else set())
+    after -= revokes | (_related(revokes) if related else set())
+    return grants, revokes, after
 
 
 def plan_roles(requests, state, exclusive=False, protected=(), builtin=()):
     """The SubjectPlans that take the server from `state` to `requests` (pure)."""
+    related = adds_related_privileges(state.version)
     plans = []
     for request in requests:
         name = request['name']
@@ -249,11 +268,10 @@ def plan_roles(requests, state, exclusive=False, protected=(), builtin=()):
                 actions.append(Action(DROP_ROLE, name))
             plans.append(SubjectPlan(name, 'absent', actions, before, _snapshot(False, ())))
             continue
-        grants, revokes = _privilege_changes(request, current if exists else set())
+        grants, revokes, after = _privilege_changes(request, current if exists else set(), related)
         actions = [] if exists else [Action(CREATE_ROLE, name)]
         actions += [_grant_action(GRANT, name, key) for key in sorted(grants, key=_sort_key)]
         actions += [_grant_action(REVOKE, name, key) for key in sorted(revokes, key=_sort_key)]
-        after = ((current if exists else set()) | grants) - revokes
         plans.append(SubjectPlan(name, request['state'], actions, before, _snapshot(True, after)))
     if exclusive:
         listed = set(r['name'] for r in requests)

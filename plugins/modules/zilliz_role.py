@@ -13,7 +13,7 @@ version_added: 1.0.0
 description:
   - Creates and drops custom roles, and grants or revokes their privileges on the cluster (V(Global)), on
     collections (V(Collection)) and on users (V(User)), in any database; and, on servers that have them
-    (Milvus 2.4.18 and later, Zilliz Cloud), privilege groups such as C(COLL_RO) or C(DB_RW).
+    (Milvus 2.4.18 and later, Zilliz Cloud), privilege groups such as C(CollectionReadOnly) or C(DatabaseReadWrite).
   - Manages one role (O(name)) or a list in one task (O(roles)), with one connection, one listing of roles,
     one listing of databases, and the grants of the roles concerned read concurrently.
   - Idempotent, with check mode and diff through the same plan as a real run. Grants are made before revokes,
@@ -64,8 +64,9 @@ options:
         description:
           - A privilege name as Milvus spells it (case-sensitive), for example V(Search), V(Query),
             V(CreateCollection), V(*) (every privilege of the object type) or V(All) (V(Global) only).
-          - Without O(privileges[].object_type), a privilege group, for example V(COLL_RO), V(COLL_RW),
-            V(DB_RO), V(Cluster_Admin), or a custom group.
+          - Without O(privileges[].object_type), a privilege group, for example V(CollectionReadOnly),
+            V(CollectionReadWrite), V(DatabaseReadOnly), V(ClusterAdmin), or a custom group. The docs' short
+            labels (C(COLL_RO), C(DB_RW), ...) are not names the server knows; the module names the right one.
           - Checked against the privileges that Milvus 2.3 to 2.6 define; see O(validate_privilege_names).
         type: str
         required: true
@@ -190,12 +191,12 @@ EXAMPLES = r'''
       - {object_type: Collection, object_name: orders, privilege: Query}
       - {object_type: Global, privilege: DescribeCollection}
 
-- name: A read-only role for a database on Zilliz Cloud (built-in privilege group)
+- name: A read-only role for a database on Zilliz Cloud or Milvus 2.4.18+ (built-in privilege groups)
   zilliz.cloud.zilliz_role:
     name: analytics_ro
     privileges:
-      - {privilege: DB_RO, db_name: analytics}
-      - {privilege: COLL_RO, object_name: '*', db_name: analytics}
+      - {privilege: DatabaseReadOnly, object_name: '*', db_name: analytics}
+      - {privilege: CollectionReadOnly, object_name: '*', db_name: analytics}
 
 - name: Grant one more privilege, keep the others
   zilliz.cloud.zilliz_role:
@@ -287,8 +288,8 @@ roles:
 actions:
   description:
     - What was done, or in check mode what would be done. V(create_role), V(drop_role),
-      V(grant:<object type>:<object name>:<privilege>@<database>) and V(revoke:...); a privilege-group grant
-      shows V(group) as its object type.
+      V(grant:<object type>:<object name>:<privilege>@<database>) and V(revoke:...); a grant that only
+      OperatePrivilegeV2 makes (a privilege group) shows V(v2) as its object type.
     - With O(roles), each entry is prefixed with the role name, for example C(orders_reader:create_role).
     - On a failure after changes began, what was done before the failure.
   returned: success, and on failures after the first change

@@ -133,3 +133,21 @@ def test_lockout_of_the_login_user_through_its_own_role():
     assert lockout_problems(drop, manager, 'ops')
     assert lockout_problems(lose, manager, 'root') == []
     assert lockout_problems(lose, manager, 'someone_else') == []
+
+
+def test_related_privileges_on_newer_servers_read_as_no_change():
+    """From 2.3.6 granting Load also grants GetLoadState and GetLoadingProgress;
+    exact mode must not revoke them, and the plan predicts what the server holds."""
+    load = [item('Load', 'Collection', 'orders')]
+    fresh = RoleState({'loader': set()}, ['default'], {'loader': set()}, version='v2.4.20')
+    plan = plan_roles(requests(name='loader', privileges=load), fresh)[0]
+    assert [str(a) for a in plan.actions] == ['grant:Collection:orders:Load@default']
+    assert sorted(p['privilege'] for p in plan.after['privileges']) == ['GetLoadState', 'GetLoadingProgress', 'Load']
+    held = RoleState({'loader': set()}, ['default'], {'loader': set(grant_key(p) for p in plan.after['privileges'])},
+                     version='v2.4.20')
+    assert plan_roles(requests(name='loader', privileges=load), held)[0].actions == ()
+    removed = plan_roles(requests(name='loader', privileges=load, privileges_mode='remove'), held)[0]
+    assert [str(a) for a in removed.actions] == ['revoke:Collection:orders:Load@default']
+    assert removed.after['privileges'] == []
+    old = RoleState({'loader': set()}, ['default'], {'loader': set()}, version='v2.3.5-lite')
+    assert len(plan_roles(requests(name='loader', privileges=load), old)[0].after['privileges']) == 1
