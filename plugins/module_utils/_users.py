@@ -23,7 +23,7 @@ from ansible_collections.zilliz.cloud.plugins.module_utils._errors import (
     is_role_not_found, is_user_exists,
 )
 from ansible_collections.zilliz.cloud.plugins.module_utils._validation import (
-    BUILTIN_PROTECTED_USERS, password_problems, role_name_problems, user_name_problems,
+    BUILTIN_PROTECTED_USERS, is_zilliz_cloud_uri, password_problems, role_name_problems, user_name_problems,
 )
 
 # Per-user options: top level for the single form; in `users` items they
@@ -271,6 +271,32 @@ def plan_users(requests, state, password_works, exclusive=False, protected=()):
             plans.append(UserPlan(name, 'absent', [Action(DROP_USER, name)],
                                   _snapshot(True, state.users[name]), _snapshot(False, ()), listed=False))
     return plans
+
+
+def admin_roles(uri):
+    """Roles that let a user manage users and roles: `admin` on Milvus; on
+    Zilliz Cloud also its built-in `db_admin` role (the owner account's)."""
+    return ('admin', 'db_admin') if is_zilliz_cloud_uri(uri) else ('admin',)
+
+
+def self_lockout_problems(plans, login_user, uri):
+    """Plans that would cut the login user off from managing users: revoking
+    one of its own admin roles (any roles mode) or dropping it (exclusive
+    never does: the login user is protected). Unknown for an API key."""
+    if not login_user:
+        return []
+    guarded = admin_roles(uri)
+    problems = []
+    for action in (a for plan in plans for a in plan.actions if a.user == login_user):
+        if action.kind == REVOKE_ROLE and action.role in guarded:
+            problems.append('refusing to revoke role %s from user %s, the user this task is connected as: it would '
+                            'lose the right to manage users and roles, and every later task would fail with '
+                            'forbidden. Keep %s in its roles (roles_mode append leaves other grants alone), or run '
+                            'this task as another admin user' % (action.role, login_user, action.role))
+        elif action.kind == DROP_USER:
+            problems.append('refusing to drop user %s, the user this task is connected as: run this task as another '
+                            'admin user' % login_user)
+    return problems
 
 
 def users_after(state, plans):

@@ -21,6 +21,10 @@ description:
     checks that the new password works.
   - Never drops and re-creates a user to change its password (that would lose its role grants).
   - Refuses to drop C(root), C(db_admin) and the user it is connected as.
+  - Refuses to revoke C(admin) (on Zilliz Cloud also C(db_admin)) from the user it is connected as, in any
+    O(roles_mode); that user would lose the right to manage users. Run such a task as another admin user.
+  - Refuses Zilliz Cloud serverless endpoints before connecting; Zilliz Cloud manages users on Dedicated
+    clusters only.
   - Everything that can be checked without the server is checked before the first request, and a batch with
     one bad item fails with every problem named and nothing changed.
 author:
@@ -317,6 +321,7 @@ from ansible_collections.zilliz.cloud.plugins.module_utils._users import (
     users_after,
     validate_against_state, validate_requests, CREATE_USER, UPDATE_PASSWORD,
 )
+from ansible_collections.zilliz.cloud.plugins.module_utils._users import self_lockout_problems
 from ansible_collections.zilliz.cloud.plugins.module_utils._validation import ZILLIZ_MAX_USERS, effective_password_policy
 
 STATES = ['present', 'absent', 'password']
@@ -420,6 +425,9 @@ def run(module, batch):
             warnings.append('Connected with an API key: the connecting identity is unknown, so exclusive mode cannot '
                             'protect it; list it in protected_users.')
         plans = plan_users(requests, state, works, params['exclusive'], protected)
+        problems = self_lockout_problems(plans, conn.user, params['uri'])
+        if problems:
+            raise invalid(problems)
         total = users_after(state, plans)
         if policy == 'zilliz' and total > max(ZILLIZ_MAX_USERS, len(state.users)):
             raise invalid(['the cluster would hold %d users; a Zilliz Cloud cluster holds at most %d (it has %d now)'
@@ -483,6 +491,7 @@ def main():
         mutually_exclusive=[('name', 'users'), ('password', 'users'), ('current_password', 'users')],
         required_one_of=[('name', 'users')],
         supports_check_mode=True,
+        manages_access=True,
     )
     batch = module.params['users'] is not None
     try:
