@@ -19,6 +19,10 @@ options:
       - Self-hosted Milvus, for example C(http://localhost:19530).
       - Schemes C(http), C(https) and C(tcp) are accepted. A URI that holds credentials
         (C(user:password@host)) is refused; use O(login_user) and O(login_password) or O(token).
+      - A Zilliz Cloud host (C(*.zillizcloud.com), C(*.cloud.zilliz.com)) with C(http://) or O(secure=false) is
+        refused before connecting, since the credential would cross the internet in clear text. Use C(https://).
+      - Any other host that is not loopback (C(localhost), C(127.0.0.0/8), C(::1)) reached without TLS gets a
+        warning, once per task; O(secure=false) set explicitly silences it.
       - Required. If not set, the environment variable E(ZILLIZ_URI) is used, then E(MILVUS_URI).
     type: str
   token:
@@ -43,6 +47,8 @@ options:
     description:
       - Whether to connect with TLS.
       - When not set, TLS is used for C(https://) URIs and not for others.
+      - Set V(false) explicitly to say that plain text is intended on a trusted network; that silences the
+        warning for a remote host without TLS. Refused for Zilliz Cloud hosts.
       - If not set, the environment variable E(ZILLIZ_SECURE) is used.
     type: bool
   ca_cert:

@@ -42,7 +42,9 @@ from ansible_collections.zilliz.cloud.plugins.module_utils._errors import (
     AUTH_FAILED, FORBIDDEN, INVALID_INPUT, TIMEOUT, TLS_ERROR, UNREACHABLE,
     ZillizError, classify, scrub, server_message, transport_detail,
 )
-from ansible_collections.zilliz.cloud.plugins.module_utils._validation import uri_problems
+from ansible_collections.zilliz.cloud.plugins.module_utils._validation import (
+    cleartext_problems, uri_problems, uses_tls,
+)
 
 try:
     from urllib.parse import urlsplit
@@ -151,7 +153,7 @@ CONNECTION_REQUIRED_TOGETHER = [('client_cert', 'client_key')]
 
 def connection_problems(params):
     """Connection option problems found without any RPC."""
-    problems = list(uri_problems(params.get('uri')))
+    problems = uri_problems(params.get('uri')) or cleartext_problems(params['uri'], params.get('secure'))
     if params.get('login_user') and not params.get('login_password'):
         problems.append('login_user %r needs login_password (or ZILLIZ_PASSWORD)' % params['login_user'])
     if params.get('login_password') and not params.get('login_user'):
@@ -211,9 +213,7 @@ class Connection:
 
     # ----- opening -------------------------------------------------------
     def _secure(self):
-        if self.params.get('secure') is not None:
-            return bool(self.params['secure'])
-        return self.uri.lower().startswith('https://')
+        return uses_tls(self.uri, self.params.get('secure'))
 
     def _address(self):
         parts = urlsplit(self.uri)

@@ -22,7 +22,9 @@ from ansible_collections.zilliz.cloud.plugins.module_utils._connection import (
 from ansible_collections.zilliz.cloud.plugins.module_utils._errors import (
     INVALID_INPUT, MISSING_LIBRARY, ZillizError,
 )
-from ansible_collections.zilliz.cloud.plugins.module_utils._validation import uri_credentials
+from ansible_collections.zilliz.cloud.plugins.module_utils._validation import (
+    access_management_problems, cleartext_warning, uri_credentials,
+)
 
 
 class ZillizModule(AnsibleModule):
@@ -31,10 +33,16 @@ class ZillizModule(AnsibleModule):
     Argument-spec failures raised by AnsibleModule itself (wrong type,
     unknown choice, mutually exclusive options) also get
     error_category=invalid_input, so callers can branch on the category
-    whatever went wrong."""
+    whatever went wrong.
 
-    def __init__(self, argument_spec, mutually_exclusive=None, required_together=None, **kwargs):
+    manages_access=True marks a module that manages users or roles: it
+    refuses Zilliz Cloud serverless endpoints, which have neither, before
+    any connection."""
+
+    def __init__(self, argument_spec, mutually_exclusive=None, required_together=None, manages_access=False,
+                 **kwargs):
         self._arguments_validated = False
+        self.manages_access = manages_access
         spec = dict(CONNECTION_ARGSPEC)
         spec.update(argument_spec)
         super(ZillizModule, self).__init__(
@@ -43,6 +51,10 @@ class ZillizModule(AnsibleModule):
             required_together=CONNECTION_REQUIRED_TOGETHER + list(required_together or []),
             **kwargs)
         self._arguments_validated = True
+        # Here, once per task: connection_check connects up to once per retry.
+        warning = cleartext_warning(self.params.get('uri'), self.params.get('secure'))
+        if warning:
+            self.warn(warning)
         if not HAS_PYMILVUS:
             self.fail_json(msg=missing_required_lib('pymilvus'), exception=PYMILVUS_IMPORT_ERROR,
                            error_category=MISSING_LIBRARY)
@@ -66,7 +78,10 @@ class ZillizModule(AnsibleModule):
         self.fail_json(msg=error.msg, error_category=error.category, **result)
 
     def connection_problems(self):
-        return connection_problems(self.params)
+        problems = connection_problems(self.params)
+        if self.manages_access:
+            problems += access_management_problems(self.params.get('uri'))
+        return problems
 
     def connect(self):
         """A Connection (open it, or use it with `with`), after validating the options."""

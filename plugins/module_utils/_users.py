@@ -24,8 +24,8 @@ from ansible_collections.zilliz.cloud.plugins.module_utils._errors import (
     is_role_not_found, is_user_exists,
 )
 from ansible_collections.zilliz.cloud.plugins.module_utils._validation import (
-    BUILTIN_PROTECTED_USERS, ZILLIZ_MAX_USERS, effective_password_policy, password_problems, role_name_problems,
-    user_name_problems,
+    BUILTIN_PROTECTED_USERS, ZILLIZ_MAX_USERS, effective_password_policy, is_zilliz_cloud_uri, password_problems,
+    role_name_problems, user_name_problems,
 )
 
 # Per-user options: top level for the single form; in `users` items they
@@ -232,6 +232,32 @@ def plan_users(requests, state, password_works, exclusive=False, protected=()):
     return tuple(plans)
 
 
+def admin_roles(uri):
+    """Roles that let a user manage users and roles: `admin` on Milvus; on
+    Zilliz Cloud also its built-in `db_admin` role (the owner account's)."""
+    return ('admin', 'db_admin') if is_zilliz_cloud_uri(uri) else ('admin',)
+
+
+def self_lockout_problems(plans, login_user, uri):
+    """Plans that would cut the login user off from managing users: revoking
+    one of its own admin roles (any roles mode) or dropping it (exclusive
+    never does: the login user is protected). Unknown for an API key."""
+    if not login_user:
+        return []
+    guarded = admin_roles(uri)
+    problems = []
+    for action in (a for plan in plans for a in plan.actions if a.subject == login_user):
+        if action.kind == REVOKE_ROLE and action.target in guarded:
+            problems.append('refusing to revoke role %s from user %s, the user this task is connected as: it would '
+                            'lose the right to manage users and roles, and every later task would fail with '
+                            'forbidden. Keep %s in its roles (roles_mode append leaves other grants alone), or run '
+                            'this task as another admin user' % (action.target, login_user, action.target))
+        elif action.kind == DROP_USER:
+            problems.append('refusing to drop user %s, the user this task is connected as: run this task as another '
+                            'admin user' % login_user)
+    return problems
+
+
 def users_after(state, plans):
     """How many users the cluster holds once the plans are applied."""
     created = sum(1 for plan in plans for a in plan.actions if a.kind == CREATE_USER)
@@ -396,7 +422,7 @@ class UserReconciler(Reconciler):
     def plan(self, state):
         protected = protected_users(self.login_user, self.params.get('protected_users'))
         plans = plan_users(self.requests, state, state.password_works, self.params.get('exclusive'), protected)
-        problems = []
+        problems = self_lockout_problems(plans, self.login_user, self.params.get('uri'))
         too_many = max_drops_problem(unlisted_drops(plans), self.params.get('max_drops'), 'user')
         if too_many:
             problems.append(too_many)

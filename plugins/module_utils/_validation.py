@@ -12,6 +12,7 @@ INTERNAL: private to the zilliz.cloud collection.
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import ipaddress
 import re
 
 try:
@@ -30,6 +31,12 @@ ZILLIZ_MAX_USERS = 100          # per dedicated cluster, db_admin included
 
 URI_SCHEMES = ('http', 'https', 'tcp')
 ZILLIZ_HOST_SUFFIXES = ('.zillizcloud.com', '.cloud.zilliz.com', '.zilliz.com.cn', '.cloud.zilliz.com.cn')
+
+# Host names that mean this machine: RFC 6761 reserves localhost and *.localhost
+# for loopback; the others are the loopback aliases of Debian's and Red Hat's
+# /etc/hosts.
+LOOPBACK_NAMES = ('localhost', 'localhost.localdomain', 'localhost6', 'localhost6.localdomain6',
+                  'ip6-localhost', 'ip6-loopback')
 
 # Users the modules never drop: the Milvus superuser and the Zilliz Cloud owner account.
 BUILTIN_PROTECTED_USERS = ('root', 'db_admin')
@@ -93,9 +100,82 @@ def password_problems(password, policy, label='password'):
     return problems
 
 
+def uri_host(uri):
+    """The host of a URI, lower case, without IPv6 brackets; '' when there is none."""
+    try:
+        return (urlsplit(uri).hostname or '').lower() if uri else ''
+    except ValueError:
+        return ''
+
+
 def is_zilliz_cloud_uri(uri):
-    host = (urlsplit(uri).hostname or '').lower() if uri else ''
+    host = uri_host(uri)
     return any(host.endswith(suffix) for suffix in ZILLIZ_HOST_SUFFIXES)
+
+
+def is_serverless_uri(uri):
+    """A Zilliz Cloud serverless endpoint: <id>.serverless.<region>.vectordb.zillizcloud.com
+    or <id>.serverless.<region>.cloud.zilliz.com."""
+    return is_zilliz_cloud_uri(uri) and 'serverless' in uri_host(uri).split('.')
+
+
+def uses_tls(uri, secure):
+    """Whether the connection is made with TLS: `secure` when set, else the scheme."""
+    if secure is not None:
+        return bool(secure)
+    return bool(uri) and uri.lower().startswith('https://')
+
+
+def is_loopback_host(host):
+    """Whether traffic to `host` stays on this machine: a loopback name, an address
+    in 127.0.0.0/8 or ::1 (IPv4-mapped too), or the unspecified address 0.0.0.0 / ::,
+    which a client connecting to it reaches on the local host."""
+    host = (host or '').lower().strip('[]').rstrip('.')
+    if host in LOOPBACK_NAMES or host.endswith('.localhost'):
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    address = getattr(address, 'ipv4_mapped', None) or address
+    return address.is_loopback or address.is_unspecified
+
+
+def cleartext_problems(uri, secure):
+    """A Zilliz Cloud host reached without TLS (http://, or secure=false): the
+    login credential would cross the internet in clear text. Refused."""
+    if not is_zilliz_cloud_uri(uri):
+        return []
+    scheme = uri.split('://', 1)[0].lower()
+    if scheme != 'http' and uses_tls(uri, secure):
+        return []
+    how = 'secure=false' if secure is False else '%s://' % scheme
+    return ['uri host %s is a Zilliz Cloud endpoint, which must be reached with TLS, but the task asks for %s: the '
+            'login credential would cross the internet in clear text. Use https://%s (and leave secure unset or '
+            'true)' % (uri_host(uri), how, urlsplit(uri).netloc)]
+
+
+def cleartext_warning(uri, secure):
+    """The warning for a remote host reached without TLS, or None. Quiet for
+    loopback, for TLS, for an explicit secure=false (the user said so), and for
+    URIs that are refused anyway (invalid, or a Zilliz Cloud host)."""
+    if secure is not None or uses_tls(uri, secure) or uri_problems(uri) or cleartext_problems(uri, secure):
+        return None
+    host = uri_host(uri)
+    if is_loopback_host(host):
+        return None
+    return ('uri host %s is reached without TLS: the login credential and any password this task sets cross the '
+            'network in clear text. Use https:// (or secure: true) if the server has TLS; on a trusted network, '
+            'set secure: false explicitly to silence this warning.' % host)
+
+
+def access_management_problems(uri):
+    """Users and roles exist on Zilliz Cloud Dedicated clusters only."""
+    if not is_serverless_uri(uri):
+        return []
+    return ['uri host %s is a Zilliz Cloud serverless cluster: Zilliz Cloud manages users and roles on Dedicated '
+            'clusters only, and a serverless cluster is reached with an API key or its single cluster credential '
+            '(token), managed in the Zilliz Cloud console. Point uri at a Dedicated cluster' % uri_host(uri)]
 
 
 def effective_password_policy(policy, uri):

@@ -369,6 +369,7 @@ def main():
         mutually_exclusive=[('name', 'roles')],
         required_one_of=[('name', 'roles')],
         supports_check_mode=True,
+        manages_access=True,
     )
     roles = RoleReconciler(module.params, module.check_mode)
     try:

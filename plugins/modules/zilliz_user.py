@@ -21,6 +21,10 @@ description:
     checks that the new password works.
   - Never drops and re-creates a user to change its password (that would lose its role grants).
   - Refuses to drop C(root), C(db_admin) and the user it is connected as.
+  - Refuses to revoke C(admin) (on Zilliz Cloud also C(db_admin)) from the user it is connected as, in any
+    O(roles_mode); that user would lose the right to manage users. Run such a task as another admin user.
+  - Refuses Zilliz Cloud serverless endpoints before connecting; Zilliz Cloud manages users on Dedicated
+    clusters only.
   - Everything that can be checked without the server is checked before the first request, and a batch with
     one bad item fails with every problem named and nothing changed.
 author:
@@ -353,6 +357,7 @@ def main():
         mutually_exclusive=[('name', 'users'), ('password', 'users'), ('current_password', 'users')],
         required_one_of=[('name', 'users')],
         supports_check_mode=True,
+        manages_access=True,
     )
     users = UserReconciler(module.params, module.check_mode)
     try:
