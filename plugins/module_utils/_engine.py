@@ -126,8 +126,9 @@ def max_drops_problem(names, max_drops, noun):
     """The exclusive clean-up guard: more drops than max_drops fails before any change."""
     if max_drops is None or len(names) <= max_drops:
         return None
-    return ('exclusive would drop %d %ss, more than max_drops=%d: %s. Nothing was changed; check that the list '
-            'is complete, or raise max_drops' % (len(names), noun, max_drops, ', '.join(sorted(names))))
+    return ('exclusive would drop %d %s%s, more than max_drops=%d: %s. Nothing was changed; check that the list '
+            'is complete, or raise max_drops' % (len(names), noun, 's' if len(names) > 1 else '', max_drops,
+                                                 ', '.join(sorted(names))))
 
 
 def chains(actions):
