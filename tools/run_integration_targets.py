@@ -15,13 +15,15 @@ whatever the outcome:
    .tmp/collections/ansible_collections/zilliz/cloud, the whole output into
    tests/output/integration-targets.log;
 4. scan that output for the root password and every `secret_*` value of the
-   targets' vars/main.yml (also JSON-escaped);
+   targets' vars/main.yml, as written, JSON-escaped, and base64-encoded
+   after every `user:` the targets name (the gRPC authorization header);
 5. stop the server and remove the config file.
 
 The password is never printed; on failure only the lines around the failure
 are shown, and only when the scan found no secret.
 """
 
+import base64
 import json
 import os
 import re
@@ -70,14 +72,27 @@ def target_secrets():
     return found
 
 
-def leaked(text, values):
-    """How many of `values` appear in text, as written or JSON-escaped."""
-    count = 0
-    for value in values:
-        forms = {value, json.dumps(value)[1:-1], json.dumps(value, ensure_ascii=False)[1:-1]}
-        if any(form and form in text for form in forms):
-            count += 1
-    return count
+def target_users():
+    """User names the targets log in as or manage (for the base64 scan)."""
+    names = {'root'}
+    pattern = re.compile(r'(?<!- )\b(?:name|login_user|user): *([A-Za-z][A-Za-z0-9_]*)|token: "([A-Za-z][A-Za-z0-9_]*):')
+    for path in TARGETS.glob('*/tasks/*.yml'):
+        for match in pattern.finditer(path.read_text(encoding='utf-8')):
+            names.add(match.group(1) or match.group(2))
+    return names
+
+
+def secret_forms(value, users):
+    """A secret as written, JSON-escaped, and as the base64 user:password
+    that gRPC sends in the authorization header."""
+    forms = {value, json.dumps(value)[1:-1], json.dumps(value, ensure_ascii=False)[1:-1]}
+    forms.update(base64.b64encode(('%s:%s' % (user, value)).encode('utf-8')).decode('ascii') for user in users)
+    return forms
+
+
+def leaked(text, values, users=('root',)):
+    """How many of `values` appear in text, in any of their forms."""
+    return sum(1 for value in values if any(form in text for form in secret_forms(value, users)))
 
 
 def write_config(server):
@@ -113,13 +128,26 @@ def run_ansible_test(args):
     return proc.returncode
 
 
+def first_failure(lines):
+    """Index of the first failed task that was not ignored, or None."""
+    for index, line in enumerate(lines):
+        if not line.startswith(('fatal: ', 'failed: ')):
+            continue
+        for later in lines[index + 1:]:
+            if later.startswith('...ignoring'):
+                break
+            if later.startswith(('TASK [', 'PLAY RECAP')):
+                return index
+    return None
+
+
 def summary(text, rc):
     lines = text.splitlines()
     recap = [line for line in lines if line.startswith('Running ') or re.match(r'testhost\s+: ok=', line)]
     print('\n'.join(recap))
     if rc:
-        marks = [i for i, line in enumerate(lines) if 'FAILED!' in line or line.startswith(('ERROR', 'fatal'))]
-        start = max(0, (marks[0] if marks else len(lines)) - 10)
+        failed = first_failure(lines)
+        start = max(0, (len(lines) - SHOWN_LINES if failed is None else failed - 15))
         print('--- %s, from line %d ---' % (LOG.relative_to(REPO), start + 1))
         print('\n'.join(lines[start:start + SHOWN_LINES]))
 
@@ -149,7 +177,7 @@ def main(args):
         server.stop()
     text = LOG.read_text(encoding='utf-8', errors='replace')
     values = target_secrets() | {password}
-    leaks = leaked(text, values)
+    leaks = leaked(text, values, target_users())
     if leaks:
         print('FAILED: %d of %d secrets appear in %s (not shown here)' % (leaks, len(values), LOG))
         return 1
