@@ -45,7 +45,7 @@ define banner
 	@printf '\n==> %s\n' "$(1)"
 endef
 
-.PHONY: help venv collection-link sanity-offline-setup sanity units integration lint compat \
+.PHONY: help venv collection-link sanity-offline-setup sanity units integration integration-targets list-targets lint compat \
 	changelog-lint docs-check build install-test credential-type-check test demo clean
 
 help: ## List the targets
@@ -106,6 +106,17 @@ integration: venv collection-link ## pytest tests/integration (local Milvus serv
 	$(call banner,integration tests)
 	PYTHONPATH="$(COLLECTIONS_ROOT)" $(ANSIBLE_ENV) \
 		"$(VENV_BIN)/python" -m pytest -p no:cacheprovider tests/integration $(PYTEST_ARGS)
+
+# ansible-test integration targets (tests/integration/targets) against one
+# local Milvus; tools/run_integration_targets.py starts and always stops it.
+# TARGETS=zilliz_user limits the run; INTEGRATION_ARGS=... adds ansible-test options.
+integration-targets: venv collection-link ## ansible-test integration, offline, against one local Milvus (TARGETS=... limits)
+	$(call banner,ansible-test integration)
+	"$(VENV_BIN)/python" tools/run_integration_targets.py $(INTEGRATION_ARGS) $(TARGETS)
+
+list-targets: venv collection-link ## ansible-test integration --list-targets
+	@cd "$(COLLECTION_LINK)" && ANSIBLE_TEST_CONTENT_ROOT="$(COLLECTION_LINK)" \
+		"$(VENV_BIN)/ansible-test" integration --list-targets --local --color no
 
 # Also part of `units` (tests/unit), which is what `make test` runs.
 credential-type-check: venv collection-link ## Check extensions/awx/zilliz_credential_type.yml against AWX's rules
@@ -192,7 +203,7 @@ compat: venv $(COMPAT_STAMP) ## Run the installed tarball with ansible-core 2.16
 
 test: ## Everything CI runs
 	@start=$$(date +%s); \
-	for target in sanity units lint changelog-lint docs-check install-test compat integration; do \
+	for target in sanity units lint changelog-lint docs-check install-test compat integration-targets integration; do \
 		t0=$$(date +%s); \
 		$(MAKE) $$target || { echo "make test: $$target FAILED"; exit 1; }; \
 		printf '    (%s: %ss)\n' "$$target" "$$(( $$(date +%s) - t0 ))"; \

@@ -5,9 +5,7 @@ server. User names are unique to this file and cleaned up."""
 
 import re
 
-from conftest import REPO, SECRETS, drop_users, logs_in, register_secret, run_ansible, snapshot, tail
-
-PLAYBOOK_DIR = REPO / 'playbooks'
+from conftest import SECRETS, drop_users, logs_in, register_secret, run_ansible, snapshot, tail
 
 PW = {key: register_secret(value) for key, value in {
     'a': "Pb:alpha @ 'one' é",
@@ -101,23 +99,3 @@ def test_check_connection_reports_a_bad_admin_credential(milvus):
     run = collection_playbook('check_connection', conn_vars(
         milvus, cluster_users_login_password=SECRETS['pw_wrong']), expect_rc=2, run_name='pb_check_bad_admin')
     assert '"error_category": "auth_failed"' in run.output
-
-
-def test_playbooks_document_their_variables():
-    """Each playbook starts with a comment block that shows how to run it and
-    names every variable it reads."""
-    for path in sorted(PLAYBOOK_DIR.glob('*.yml')):
-        text = path.read_text(encoding='utf-8')
-        header = '\n'.join(line for line in text.splitlines()[1:] if line.startswith('#'))
-        body_start = text.index('\n- name:')
-        assert 'ansible-playbook zilliz.cloud.%s' % path.stem in header, path.name
-        used = set(re.findall(r'\b((?:cluster_users|check_connection|rotate_password|zilliz)_[a-z_]+)\b',
-                              text[body_start:]))
-        # Registered results and play-local helper variables are not inputs.
-        inputs = {v for v in used if v not in ('check_connection_admin', 'check_connection_logins',
-                                               'check_connection_users', 'check_connection_report',
-                                               'check_connection_failed_users', 'rotate_password_result',
-                                               'rotate_password_roles', 'rotate_password_outcome')
-                  and not v.startswith('zilliz_user') and v != 'zilliz_connection_check'}
-        missing = sorted(v for v in inputs if v not in header)
-        assert not missing, '%s: undocumented variables %s' % (path.name, missing)

@@ -5,7 +5,6 @@ exclusive mode, which drops unlisted users, and for the two-cluster run)."""
 
 import re
 import shutil
-from pathlib import Path
 
 import pytest
 import yaml
@@ -238,21 +237,6 @@ def test_role_two_clusters_in_one_run(milvus, milvus2, tmp_path):
     finally:
         drop_users(milvus, listed)
         drop_users(milvus2, listed)
-
-
-def test_example_inventory_is_documented_and_parses():
-    """The shipped example stays loadable and keeps secrets out of plain text."""
-    hosts = yaml.safe_load((EXAMPLE_INVENTORY / 'hosts.yml').read_text(encoding='utf-8'))
-    cluster_hosts = hosts['zilliz_clusters']['hosts']
-    assert len(cluster_hosts) == 2
-    for host in cluster_hosts.values():
-        assert host['cluster_users_login_password'].startswith('{{ vault_')
-    group = yaml.safe_load((EXAMPLE_INVENTORY / 'group_vars' / 'zilliz_clusters' / 'main.yml')
-                           .read_text(encoding='utf-8'))
-    assert group['ansible_python_interpreter'] == '{{ ansible_playbook_python }}'
-    for account in group['cluster_users_accounts']:
-        assert 'password' not in account or account['password'].startswith('{{ vault_')
-    assert not Path(EXAMPLE_INVENTORY / 'group_vars' / 'zilliz_clusters' / 'vault.yml').exists()
 
 
 def test_role_connection_from_module_defaults(milvus):

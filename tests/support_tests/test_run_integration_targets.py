@@ -1,0 +1,47 @@
+"""Tests of tools/run_integration_targets.py that need no server: the secret
+scan finds every form of a secret, the secrets and user names come from the
+targets, and the config file is private."""
+
+import base64
+import importlib.util
+import os
+import stat
+import sys
+from pathlib import Path
+from types import SimpleNamespace
+
+REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO / 'tools'))
+_spec = importlib.util.spec_from_file_location('run_integration_targets', REPO / 'tools' / 'run_integration_targets.py')
+runner = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(runner)
+
+SECRET = 'Pw: "q" é @'
+
+
+def test_scan_finds_raw_escaped_and_authorization_header_forms():
+    header = base64.b64encode(('zu_alice:' + SECRET).encode('utf-8')).decode('ascii')
+    for text in (SECRET, 'Pw: \\"q\\" \\u00e9 @', 'Pw: \\"q\\" é @', 'authorization: Basic ' + header):
+        assert runner.leaked('x %s y' % text, {SECRET}, {'root', 'zu_alice'}) == 1, text
+    assert runner.leaked('Pw: q e @ VALUE_SPECIFIED_IN_NO_LOG_PARAMETER', {SECRET}, {'zu_alice'}) == 0
+
+
+def test_every_target_secret_and_user_is_collected():
+    found = runner.target_secrets()
+    for path in runner.TARGETS.glob('*/vars/main.yml'):
+        for line in path.read_text(encoding='utf-8').splitlines():
+            if line.startswith('secret_'):
+                assert any(value in line for value in found), line
+    assert len(found) >= 10
+    users = runner.target_users()
+    assert {'root', 'zu_alice', 'zcc_user', 'zui_plain'} <= users
+    assert not [name for name in users if name[0].isupper()], 'task titles taken for user names'
+
+
+def test_config_is_private_and_quoted(tmp_path, monkeypatch):
+    monkeypatch.setattr(runner, 'CONFIG', tmp_path / 'integration_config.yml')
+    runner.write_config(SimpleNamespace(uri='http://127.0.0.1:1', root_password=SECRET))
+    assert stat.S_IMODE(os.stat(runner.CONFIG).st_mode) == 0o600
+    data = runner.yaml.safe_load(runner.CONFIG.read_text(encoding='utf-8'))
+    assert data == {'zilliz_uri': 'http://127.0.0.1:1', 'zilliz_login_user': 'root',
+                    'zilliz_login_password': SECRET, 'zilliz_version': runner.MILVUS_VERSION}
