@@ -99,3 +99,33 @@ def test_check_connection_reports_a_bad_admin_credential(milvus):
     run = collection_playbook('check_connection', conn_vars(
         milvus, cluster_users_login_password=SECRETS['pw_wrong']), expect_rc=2, run_name='pb_check_bad_admin')
     assert '"error_category": "auth_failed"' in run.output
+
+
+def test_adopt_cluster_then_provision_changes_nothing(milvus, tmp_path):
+    """A cluster set up by hand: adopt_cluster writes a vars file (no secret in
+    it); provision_users with that file changes nothing."""
+    client = milvus.client(user='root', password=milvus.root_password)
+    try:
+        client.create_role('pb_adopted', timeout=10)
+        client.grant_privilege('pb_adopted', 'Collection', 'Search', '*', timeout=10)
+        client.grant_privilege('pb_adopted', 'Global', 'DescribeCollection', '*', timeout=10)
+        client.create_user('pb_hand', PW['a'], timeout=10)
+        client.create_user('pb_hand2', PW['c'], timeout=10)
+        client.grant_role('pb_hand', 'pb_adopted', timeout=10)
+        client.grant_role('pb_hand2', 'db_ro', timeout=10)
+        out = tmp_path / 'adopted'
+        collection_playbook('adopt_cluster', conn_vars(milvus, adopt_cluster_dir=str(out)))
+        written = (out / 'localhost.cluster_users.yml').read_text(encoding='utf-8')
+        assert 'pb_adopted' in written and 'pb_hand2' in written and 'root' not in written
+        assert not [s for s in (PW['a'], PW['c'], milvus.root_password) if s in written]
+        before = snapshot(milvus)
+        run = collection_playbook('provision_users', conn_vars(milvus), extra_args=['-e', '@%s' % (
+            out / 'localhost.cluster_users.yml')], run_name='pb_provision_adopted')
+        assert re.search(r'localhost +: ok=\d+ +changed=0 ', run.output), tail(run.output)
+        assert snapshot(milvus) == before
+    finally:
+        drop_users(milvus, ['pb_hand', 'pb_hand2'])
+        client.revoke_privilege('pb_adopted', 'Collection', 'Search', '*', timeout=10)
+        client.revoke_privilege('pb_adopted', 'Global', 'DescribeCollection', '*', timeout=10)
+        client.drop_role('pb_adopted', timeout=10)
+        client.close()
