@@ -3,12 +3,15 @@
 # (`make demo` runs this after creating .venv and linking the collection).
 #
 #   1. start a local Milvus 2.3.5 (tools/milvus_local.py) with a generated
-#      root password, and create the roles db_ro and db_rw (as on Zilliz Cloud)
-#   2. ansible-playbook zilliz.cloud.provision_users    (examples/demo_accounts.yml)
+#      root password
+#   2. ansible-playbook zilliz.cloud.provision_users    (examples/demo_accounts.yml):
+#      custom roles with their privileges, then the users that hold them
 #   3. ansible-playbook zilliz.cloud.check_connection   as root and as each user
-#   4. ansible-playbook zilliz.cloud.provision_users    again: changed=0
-#   5. ansible-playbook zilliz.cloud.rotate_password    (examples/demo_rotate.yml)
-#   6. check that no password appears in any of the output, stop the server
+#   4. log in as demo_auditor (role auditor: may read users) and as demo_dashboard
+#      (role db_ro: may not): the first reads the users, the second is refused
+#   5. ansible-playbook zilliz.cloud.provision_users    again: changed=0
+#   6. ansible-playbook zilliz.cloud.rotate_password    (examples/demo_rotate.yml)
+#   7. check that no password appears in any of the output, stop the server
 #
 # The root password is generated, written to files with mode 0600 in a
 # private temporary directory and handed over as files (never on a command
@@ -108,47 +111,48 @@ with open(out, 'w', encoding='utf-8') as fp:
                'cluster_users_login_password': password, 'cluster_users_timeout': 10}, fp)
 EOF
 
-"$PY" - "$URI" "$SECRET_DIR/root_password" <<'EOF' || die "could not create the demo roles"
-import os, sys
-os.environ.setdefault('GRPC_VERBOSITY', 'NONE')
-from pymilvus import MilvusClient
-uri, password_file = sys.argv[1:3]
-with open(password_file, encoding='utf-8') as fp:
-    client = MilvusClient(uri, user='root', password=fp.read(), dedicated=True, timeout=10)
-try:
-    for role in ('db_ro', 'db_rw'):
-        if role not in client.list_roles(timeout=10):
-            client.create_role(role, timeout=10)
-finally:
-    client.close()
-EOF
-ok "roles db_ro and db_rw created (Zilliz Cloud has them built in)"
-
 COMMON=(-e zilliz_hosts=localhost -e "@$SECRET_DIR/connection.json")
 ACCOUNTS=(-e "@$ROOT/examples/demo_accounts.yml")
 
 # ---------------------------------------------------------------------------
-step "2. Provisioning the demo accounts (examples/demo_accounts.yml)"
+step "2. Provisioning the demo roles and accounts (examples/demo_accounts.yml)"
 playbook provision zilliz.cloud.provision_users "${COMMON[@]}" "${ACCOUNTS[@]}"
-ok "users provisioned in one module run"
+ok "roles provisioned in one module run, then the users in one more"
 
 step "3. Checking the connection as root and as each provisioned user"
 playbook check zilliz.cloud.check_connection "${COMMON[@]}" "${ACCOUNTS[@]}" -e check_connection_as_users=true
 ok "every listed user logs in with its password"
 
-step "4. Provisioning again: nothing should change"
+step "4. What the roles allow: demo_auditor may read users, demo_dashboard (db_ro) may not"
+# Ad hoc, the user's credential from the environment (never on a command line).
+as_user() {
+    local user=$1 log=$LOG_DIR/$2.log
+    printf '    $ ZILLIZ_USER=%s ansible localhost -m zilliz.cloud.zilliz_user_info\n\n' "$user"
+    ZILLIZ_URI=$URI ZILLIZ_USER=$user ZILLIZ_PASSWORD=$("$PY" -c 'import sys, yaml
+print(next(a["password"] for a in yaml.safe_load(open(sys.argv[1]))["cluster_users_accounts"] if a["name"] == sys.argv[2]))' \
+        "$ROOT/examples/demo_accounts.yml" "$user") \
+        ansible localhost -m zilliz.cloud.zilliz_user_info 2>&1 | tee "$log" || true
+}
+as_user demo_auditor as-auditor
+grep -q '"name": "demo_dashboard"' "$LOG_DIR/as-auditor.log" || die "demo_auditor could not read the users"
+ok "demo_auditor (role auditor) reads the users"
+as_user demo_dashboard as-dashboard
+grep -q '"error_category": "forbidden"' "$LOG_DIR/as-dashboard.log" || die "demo_dashboard was not refused"
+ok "demo_dashboard (role db_ro) is refused: forbidden"
+
+step "5. Provisioning again: nothing should change"
 playbook provision-again zilliz.cloud.provision_users "${COMMON[@]}" "${ACCOUNTS[@]}"
 grep -Eq '^localhost +: ok=[0-9]+ +changed=0 +unreachable=0 +failed=0' "$LOG_DIR/provision-again.log" \
     || die "the second run reported changes"
 ok "second run: changed=0 (idempotent)"
 
-step "5. Rotating the password of demo_analyst (examples/demo_rotate.yml)"
+step "6. Rotating the password of demo_analyst (examples/demo_rotate.yml)"
 playbook rotate zilliz.cloud.rotate_password "${COMMON[@]}" -e "@$ROOT/examples/demo_rotate.yml"
 grep -q 'was rotated and verified' "$LOG_DIR/rotate.log" || die "the password was not rotated"
 ok "password rotated, verified by logging in with the new one; roles kept"
 
 # ---------------------------------------------------------------------------
-step "6. Checking that no password appears in the output"
+step "7. Checking that no password appears in the output"
 "$PY" - "$SECRET_DIR/root_password" "$ROOT/examples/demo_accounts.yml" "$ROOT/examples/demo_rotate.yml" \
     "$LOG_DIR" <<'EOF' || die "a password appeared in the output"
 import pathlib, sys, yaml
