@@ -12,6 +12,7 @@ from ansible_collections.zilliz.cloud.plugins.module_utils._users import (
 def PLANNED(plan):
     return plan.actions
 
+
 TOP_DEFAULTS = dict(name=None, state='present', password=None, current_password=None,
                     update_password='on_create', roles=None, roles_mode='exact', users=None)
 
