@@ -114,6 +114,39 @@ class Outcome:
         return any(self.changed_for(plan) for plan in self.plans)
 
 
+def batch_items(params, list_key, options, own=(), defaults=None):
+    """The requests of a module that takes one subject (top-level options) or
+    a list of them (`list_key`). Items inherit what they leave out from the
+    top level, except the options in `own` (name, secrets, ...); `defaults`
+    fills what is still unset. Each request gets its `index`."""
+    top = dict((key, params.get(key)) for key in options)
+    if params.get(list_key) is None:
+        items = [top]
+    else:
+        items = []
+        for item in params[list_key]:
+            merged = dict(top, **dict((key, None) for key in own))
+            merged.update(dict((k, v) for k, v in item.items() if v is not None))
+            items.append(merged)
+    requests = []
+    for index, item in enumerate(items):
+        request = dict((key, item.get(key)) for key in options)
+        for key, value in (defaults or {}).items():
+            if request.get(key) is None:
+                request[key] = value
+        request['index'] = index
+        requests.append(request)
+    return requests
+
+
+def item_label(noun, list_key, request, batch):
+    """How a problem names the request it is about: `users[3] (etl)` or `user etl`."""
+    name = request.get('name')
+    if batch:
+        return '%s[%d] (%s)' % (list_key, request['index'], name if name else 'no name')
+    return '%s %s' % (noun, name) if name else 'the %s' % noun
+
+
 def invalid(problems):
     return ZillizError(INVALID_INPUT, 'Invalid input, nothing was changed: ' + '; '.join(problems))
 

@@ -19,6 +19,7 @@ from ansible_collections.zilliz.cloud.plugins.module_utils._connection import (
     CONNECTION_ARGSPEC, CONNECTION_MUTUALLY_EXCLUSIVE, CONNECTION_REQUIRED_TOGETHER, HAS_PYMILVUS,
     PYMILVUS_IMPORT_ERROR, Connection, connection_problems,
 )
+from ansible_collections.zilliz.cloud.plugins.module_utils._engine import reconcile
 from ansible_collections.zilliz.cloud.plugins.module_utils._errors import (
     INVALID_INPUT, MISSING_LIBRARY, ZillizError,
 )
@@ -89,3 +90,14 @@ class ZillizModule(AnsibleModule):
         if problems:
             raise ZillizError(INVALID_INPUT, '; '.join(problems))
         return Connection(self.params)
+
+    def run_reconciler(self, reconciler):
+        """Run a Reconciler through the engine and exit with its result (or
+        its error, with what was done before it)."""
+        try:
+            outcome = reconcile(self, reconciler)
+        except ZillizError as error:
+            self.fail_error(error)
+        for warning in reconciler.warnings:
+            self.warn(warning)
+        self.exit_json(**reconciler.result(outcome, diff=self._diff))

@@ -20,7 +20,8 @@ import concurrent.futures
 import re
 
 from ansible_collections.zilliz.cloud.plugins.module_utils._engine import (
-    CONVERGED, DONE, Action, Reconciler, SubjectPlan, chains, invalid, max_drops_problem, unlisted_drops,
+    CONVERGED, DONE, Action, Reconciler, SubjectPlan, batch_items, chains, invalid, item_label, max_drops_problem,
+    unlisted_drops,
 )
 from ansible_collections.zilliz.cloud.plugins.module_utils._errors import (
     INVALID_INPUT, SERVER_ERROR, ZillizError, server_message,
@@ -105,30 +106,12 @@ def _normalise_privileges(items):
 
 def build_requests(params):
     """Normalised per-role requests from module params (single or batch form)."""
-    defaults = dict((key, params.get(key)) for key in ROLE_ITEM_OPTIONS)
-    if params.get('roles') is None:
-        items = [defaults]
-    else:
-        items = []
-        for item in params['roles']:
-            merged = dict(defaults, name=None, privileges=None)
-            merged.update(dict((k, v) for k, v in item.items() if v is not None))
-            items.append(merged)
-    requests = []
-    for index, item in enumerate(items):
-        request = dict((key, item.get(key)) for key in ROLE_ITEM_OPTIONS)
-        request['state'] = request['state'] or 'present'
-        request['privileges_mode'] = request['privileges_mode'] or 'exact'
-        request['index'] = index
-        requests.append(request)
-    return requests
+    return batch_items(params, 'roles', ROLE_ITEM_OPTIONS, own=('name', 'privileges'),
+                       defaults=dict(state='present', privileges_mode='exact'))
 
 
 def _label(request, batch):
-    name = request.get('name')
-    if batch:
-        return 'roles[%d] (%s)' % (request['index'], name if name else 'no name')
-    return 'role %s' % name if name else 'the role'
+    return item_label('role', 'roles', request, batch)
 
 
 def validate_requests(requests, batch, zilliz, name_policy, check_names=True):

@@ -17,7 +17,8 @@ __metaclass__ = type
 
 from ansible_collections.zilliz.cloud.plugins.module_utils._connection import login_identity
 from ansible_collections.zilliz.cloud.plugins.module_utils._engine import (
-    CONVERGED, DONE, Action, Reconciler, SubjectPlan, chains, execute, invalid, max_drops_problem, unlisted_drops,
+    CONVERGED, DONE, Action, Reconciler, SubjectPlan, batch_items, chains, execute, invalid, item_label,
+    max_drops_problem, unlisted_drops,
 )
 from ansible_collections.zilliz.cloud.plugins.module_utils._errors import (
     AUTH_FAILED, FORBIDDEN, INVALID_INPUT, MILVUS_OLD_PASSWORD_WRONG, SERVER_ERROR, ZillizError, describe_failure,
@@ -57,33 +58,16 @@ class ClusterState:
 
 def build_requests(params):
     """Normalised per-user requests from module params (single or batch form)."""
-    defaults = dict((key, params.get(key)) for key in USER_ITEM_OPTIONS)
-    if params.get('users') is None:
-        items = [defaults]
-    else:
-        items = []
-        for item in params['users']:
-            merged = dict(defaults, name=None, password=None, current_password=None)
-            merged.update(dict((k, v) for k, v in item.items() if v is not None))
-            items.append(merged)
-    requests = []
-    for index, item in enumerate(items):
-        request = dict((key, item.get(key)) for key in USER_ITEM_OPTIONS)
-        request['state'] = request['state'] or 'present'
-        request['update_password'] = request['update_password'] or 'on_create'
-        request['roles_mode'] = request['roles_mode'] or 'exact'
+    requests = batch_items(params, 'users', USER_ITEM_OPTIONS, own=('name', 'password', 'current_password'),
+                           defaults=dict(state='present', update_password='on_create', roles_mode='exact'))
+    for request in requests:
         if request['roles'] is not None:
             request['roles'] = sorted(set(request['roles']))
-        request['index'] = index
-        requests.append(request)
     return requests
 
 
 def _label(request, batch):
-    name = request.get('name')
-    if batch:
-        return 'users[%d] (%s)' % (request['index'], name if name else 'no name')
-    return 'user %s' % name if name else 'the user'
+    return item_label('user', 'users', request, batch)
 
 
 def validate_requests(requests, password_policy, batch=False, login_user=None):

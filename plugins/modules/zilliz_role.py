@@ -325,8 +325,6 @@ error_category:
   sample: invalid_input
 '''
 
-from ansible_collections.zilliz.cloud.plugins.module_utils._engine import reconcile
-from ansible_collections.zilliz.cloud.plugins.module_utils._errors import ZillizError
 from ansible_collections.zilliz.cloud.plugins.module_utils._module import ZillizModule
 from ansible_collections.zilliz.cloud.plugins.module_utils._roles import RoleReconciler
 
@@ -371,12 +369,7 @@ def main():
         supports_check_mode=True,
         manages_access=True,
     )
-    roles = RoleReconciler(module.params, module.check_mode)
-    try:
-        outcome = reconcile(module, roles)
-    except ZillizError as error:
-        module.fail_error(error)
-    module.exit_json(**roles.result(outcome, diff=module._diff))
+    module.run_reconciler(RoleReconciler(module.params, module.check_mode))
 
 
 if __name__ == '__main__':

@@ -317,8 +317,6 @@ error_category:
   sample: invalid_input
 '''
 
-from ansible_collections.zilliz.cloud.plugins.module_utils._engine import reconcile
-from ansible_collections.zilliz.cloud.plugins.module_utils._errors import ZillizError
 from ansible_collections.zilliz.cloud.plugins.module_utils._module import ZillizModule
 from ansible_collections.zilliz.cloud.plugins.module_utils._users import UserReconciler
 
@@ -359,14 +357,7 @@ def main():
         supports_check_mode=True,
         manages_access=True,
     )
-    users = UserReconciler(module.params, module.check_mode)
-    try:
-        outcome = reconcile(module, users)
-    except ZillizError as error:
-        module.fail_error(error)
-    for warning in users.warnings:
-        module.warn(warning)
-    module.exit_json(**users.result(outcome, diff=module._diff))
+    module.run_reconciler(UserReconciler(module.params, module.check_mode))
 
 
 if __name__ == '__main__':
