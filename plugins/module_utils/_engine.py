@@ -147,6 +147,21 @@ def item_label(noun, list_key, request, batch):
     return '%s %s' % (noun, name) if name else 'the %s' % noun
 
 
+def summarise(plans, actions_for, rules):
+    """Subject names by outcome. rules: (label, kinds that put a subject
+    there, kinds that keep it out) in order; `unchanged` comes last."""
+    summary = dict((label, []) for label, dummy, dummy2 in rules)
+    summary['unchanged'] = []
+    for plan in plans:
+        kinds = set(a.kind for a in actions_for(plan))
+        if not kinds:
+            summary['unchanged'].append(plan.name)
+        for label, wanted, excluded in rules:
+            if kinds & set(wanted) and not kinds & set(excluded):
+                summary[label].append(plan.name)
+    return summary
+
+
 def invalid(problems):
     return ZillizError(INVALID_INPUT, 'Invalid input, nothing was changed: ' + '; '.join(problems))
 
@@ -210,10 +225,13 @@ class Reconciler:
     calls them in order. Every step but observe, apply and verify is pure."""
 
     workers = 4
+    list_key = None         # the batch option (`users`, `roles`)
+    summary_rules = ()      # see summarise()
 
     def __init__(self, params, check_mode=False):
         self.params = params
         self.check_mode = check_mode
+        self.batch = params.get(self.list_key) is not None
         self.warnings = []
 
     def validate(self):
@@ -240,9 +258,45 @@ class Reconciler:
     def verify(self, conn, state, outcome):
         """After applying: settle races (recording extra actions) and prove the result."""
 
+    # ----- reporting: built from the plans and the outcome, never a secret --
+    def subject_result(self, plan, actions):
+        """The result entry of one subject."""
+        raise NotImplementedError
+
+    def single_result(self, entry):
+        """The top-level keys of the single-subject form, from its entry."""
+        raise NotImplementedError
+
+    def diff_entry(self, plan, actions):
+        return plan.before, plan.after
+
+    def _labels(self, actions):
+        return [('%s:%s' % (a.subject, a)) if self.batch else str(a) for a in actions]
+
     def changes(self, outcome):
         """What to report when a run fails after changes began."""
-        raise NotImplementedError
+        return dict(changed=bool(outcome.done), actions=self._labels(outcome.done))
+
+    def result(self, outcome, diff=False):
+        plans = outcome.plans
+        actions = dict((plan.name, outcome.actions_for(plan)) for plan in plans)
+        result = dict(changed=outcome.changed,
+                      summary=summarise(plans, lambda plan: actions[plan.name], self.summary_rules))
+        if self.batch:
+            result[self.list_key] = [self.subject_result(plan, actions[plan.name]) for plan in plans]
+            result['actions'] = ['%s:%s' % (plan.name, a) for plan in plans for a in actions[plan.name]]
+        else:
+            result.update(self.single_result(self.subject_result(plans[0], actions[plans[0].name])))
+        if diff:
+            # A batch diff lists only the subjects that change, so it stays readable at 100 of them.
+            entries = [(plan.name, self.diff_entry(plan, actions[plan.name])) for plan in plans
+                       if actions[plan.name] or not self.batch]
+            if self.batch:
+                result['diff'] = dict(before=dict((name, e[0]) for name, e in entries),
+                                      after=dict((name, e[1]) for name, e in entries))
+            else:
+                result['diff'] = dict(before=entries[0][1][0], after=entries[0][1][1])
+        return result
 
 
 def reconcile(module, reconciler):

@@ -101,3 +101,15 @@ class ZillizModule(AnsibleModule):
         for warning in reconciler.warnings:
             self.warn(warning)
         self.exit_json(**reconciler.result(outcome, diff=self._diff))
+
+    def run_reader(self, read, problems=()):
+        """For read-only modules: validate (connection options and `problems`),
+        connect, return read(conn); any failure is reported with its category."""
+        try:
+            problems = self.connection_problems() + list(problems)
+            if problems:
+                raise ZillizError(INVALID_INPUT, 'Invalid input: ' + '; '.join(problems))
+            with self.connect() as conn:
+                return read(conn)
+        except ZillizError as error:
+            self.fail_error(error)

@@ -293,21 +293,6 @@ def lockout_problems(plans, state, login_user):
     return []
 
 
-def summarise(plans, actions_for):
-    summary = dict(created=[], privileges_changed=[], dropped=[], unchanged=[])
-    for plan in plans:
-        kinds = set(a.kind for a in actions_for(plan))
-        if not kinds:
-            summary['unchanged'].append(plan.name)
-        if CREATE_ROLE in kinds:
-            summary['created'].append(plan.name)
-        if DROP_ROLE in kinds:
-            summary['dropped'].append(plan.name)
-        elif kinds & set((GRANT, REVOKE)):
-            summary['privileges_changed'].append(plan.name)
-    return summary
-
-
 def role_info(name, members, keys, builtin):
     """A role as zilliz_role_info returns it."""
     return dict(name=name, builtin=name in builtin, users=sorted(members),
@@ -320,9 +305,12 @@ _ROLE_LIMIT_TEXT = 'number of roles has reached the limit'
 class RoleReconciler(Reconciler):
     """zilliz_role: the single form is the batch form with one item."""
 
+    list_key = 'roles'
+    summary_rules = (('created', (CREATE_ROLE,), ()), ('privileges_changed', (GRANT, REVOKE), (DROP_ROLE,)),
+                     ('dropped', (DROP_ROLE,), ()))
+
     def __init__(self, params, check_mode=False):
         super(RoleReconciler, self).__init__(params, check_mode)
-        self.batch = params.get('roles') is not None
         self.requests = build_requests(params)
         self.zilliz = is_zilliz_cloud_uri(params.get('uri'))
         self.builtin = builtin_roles(self.zilliz)
@@ -437,36 +425,13 @@ class RoleReconciler(Reconciler):
                               'planned (another run changing them at the same time?); run again to converge'
                               % ('s' if len(wrong) > 1 else '', ', '.join(wrong)))
 
-    def _labels(self, actions):
-        return [('%s:%s' % (a.subject, a)) if self.batch else str(a) for a in actions]
+    def subject_result(self, plan, actions):
+        entry = dict(name=plan.name, state=plan.state, changed=bool(actions), exists=plan.after['exists'],
+                     privileges=plan.after['privileges'], actions=[str(a) for a in actions])
+        if not plan.listed:
+            entry['unlisted'] = True
+        return entry
 
-    def changes(self, outcome):
-        return dict(changed=bool(outcome.done), actions=self._labels(outcome.done))
-
-    def result(self, outcome, diff=False):
-        plans = outcome.plans
-        actions = dict((plan.name, outcome.actions_for(plan)) for plan in plans)
-        result = dict(changed=outcome.changed, summary=summarise(plans, lambda plan: actions[plan.name]))
-
-        def one(plan):
-            entry = dict(name=plan.name, state=plan.state, changed=bool(actions[plan.name]),
-                         exists=plan.after['exists'], privileges=plan.after['privileges'],
-                         actions=[str(a) for a in actions[plan.name]])
-            if not plan.listed:
-                entry['unlisted'] = True
-            return entry
-        if self.batch:
-            result['roles'] = [one(plan) for plan in plans]
-            result['actions'] = ['%s:%s' % (plan.name, a) for plan in plans for a in actions[plan.name]]
-        else:
-            single = one(plans[0])
-            result.update(role=dict(name=single['name'], exists=single['exists'], privileges=single['privileges']),
-                          actions=single['actions'])
-        if diff:
-            entries = [plan for plan in plans if actions[plan.name] or not self.batch]
-            if self.batch:
-                result['diff'] = dict(before=dict((p.name, p.before) for p in entries),
-                                      after=dict((p.name, p.after) for p in entries))
-            else:
-                result['diff'] = dict(before=entries[0].before, after=entries[0].after)
-        return result
+    def single_result(self, entry):
+        return dict(role=dict(name=entry['name'], exists=entry['exists'], privileges=entry['privileges']),
+                    actions=entry['actions'])

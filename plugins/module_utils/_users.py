@@ -274,24 +274,6 @@ def execution_phases(actions, login_user=None):
     return [phase for phase in (drops, others, [own] if own else []) if phase]
 
 
-def summarise(plans, actions_for):
-    """User names by outcome; actions_for(plan) gives the actions reported for it."""
-    summary = dict(created=[], password_changed=[], roles_changed=[], dropped=[], unchanged=[])
-    for plan in plans:
-        kinds = set(a.kind for a in actions_for(plan))
-        if not kinds:
-            summary['unchanged'].append(plan.name)
-        if CREATE_USER in kinds:
-            summary['created'].append(plan.name)
-        if UPDATE_PASSWORD in kinds:
-            summary['password_changed'].append(plan.name)
-        if kinds & set((GRANT_ROLE, REVOKE_ROLE)):
-            summary['roles_changed'].append(plan.name)
-        if DROP_USER in kinds:
-            summary['dropped'].append(plan.name)
-    return summary
-
-
 def user_result(plan, actions):
     result = dict(name=plan.name, state=plan.state, changed=bool(actions),
                   exists=plan.after['exists'], roles=plan.after['roles'],
@@ -339,9 +321,12 @@ class UserState(ClusterState):
 class UserReconciler(Reconciler):
     """zilliz_user: the single form is the batch form with one item."""
 
+    list_key = 'users'
+    summary_rules = (('created', (CREATE_USER,), ()), ('password_changed', (UPDATE_PASSWORD,), ()),
+                     ('roles_changed', (GRANT_ROLE, REVOKE_ROLE), ()), ('dropped', (DROP_USER,), ()))
+
     def __init__(self, params, check_mode=False):
         super(UserReconciler, self).__init__(params, check_mode)
-        self.batch = params.get('users') is not None
         self.requests = build_requests(params)
         self.by_name = dict((r['name'], r) for r in self.requests)
         self.policy = effective_password_policy(params.get('password_policy'), params.get('uri'))
@@ -492,30 +477,12 @@ class UserReconciler(Reconciler):
                     workers=self.workers)
 
     # ----- report -----------------------------------------------------------
-    def _labels(self, actions):
-        return [('%s:%s' % (a.subject, a)) if self.batch else str(a) for a in actions]
+    def subject_result(self, plan, actions):
+        return user_result(plan, actions)
 
-    def changes(self, outcome):
-        return dict(changed=bool(outcome.done), actions=self._labels(outcome.done))
+    def single_result(self, entry):
+        return dict(user=dict(name=entry['name'], exists=entry['exists'], roles=entry['roles']),
+                    password_changed=entry['password_changed'], actions=entry['actions'])
 
-    def result(self, outcome, diff=False):
-        plans = outcome.plans
-        actions = dict((plan.name, outcome.actions_for(plan)) for plan in plans)
-        result = dict(changed=outcome.changed, summary=summarise(plans, lambda plan: actions[plan.name]))
-        if self.batch:
-            result['users'] = [user_result(plan, actions[plan.name]) for plan in plans]
-            result['actions'] = ['%s:%s' % (plan.name, a) for plan in plans for a in actions[plan.name]]
-        else:
-            single = user_result(plans[0], actions[plans[0].name])
-            result.update(user=dict(name=single['name'], exists=single['exists'], roles=single['roles']),
-                          password_changed=single['password_changed'], actions=single['actions'])
-        if diff:
-            # A batch diff lists only the users that change, so it stays readable at 100 users.
-            entries = [(plan.name, diff_entry(plan, actions[plan.name])) for plan in plans
-                       if actions[plan.name] or not self.batch]
-            if self.batch:
-                result['diff'] = dict(before=dict((name, e[0]) for name, e in entries),
-                                      after=dict((name, e[1]) for name, e in entries))
-            else:
-                result['diff'] = dict(before=entries[0][1][0], after=entries[0][1][1])
-        return result
+    def diff_entry(self, plan, actions):
+        return diff_entry(plan, actions)

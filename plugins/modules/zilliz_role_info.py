@@ -104,7 +104,6 @@ error_category:
   sample: forbidden
 '''
 
-from ansible_collections.zilliz.cloud.plugins.module_utils._errors import INVALID_INPUT, ZillizError
 from ansible_collections.zilliz.cloud.plugins.module_utils._module import ZillizModule
 from ansible_collections.zilliz.cloud.plugins.module_utils._roles import builtin_roles, read_grants, role_info
 from ansible_collections.zilliz.cloud.plugins.module_utils._validation import is_zilliz_cloud_uri, role_name_problems
@@ -127,14 +126,8 @@ def main():
     )
     name = module.params['name']
     builtin = builtin_roles(is_zilliz_cloud_uri(module.params['uri']))
-    try:
-        problems = module.connection_problems() + (role_name_problems(name) if name is not None else [])
-        if problems:
-            raise ZillizError(INVALID_INPUT, 'Invalid input: ' + '; '.join(problems))
-        with module.connect() as conn:
-            roles, databases = read(conn, name, builtin)
-    except ZillizError as error:
-        module.fail_error(error)
+    roles, databases = module.run_reader(lambda conn: read(conn, name, builtin),
+                                         role_name_problems(name) if name is not None else [])
     custom = [dict(name=r['name'], privileges=r['privileges']) for r in roles if not r['builtin']]
     result = dict(changed=False, roles=roles, custom_roles=custom, databases=databases)
     if name is not None:

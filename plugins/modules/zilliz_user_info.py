@@ -76,7 +76,7 @@ error_category:
   sample: forbidden
 '''
 
-from ansible_collections.zilliz.cloud.plugins.module_utils._errors import FORBIDDEN, INVALID_INPUT, ZillizError
+from ansible_collections.zilliz.cloud.plugins.module_utils._errors import FORBIDDEN, ZillizError
 from ansible_collections.zilliz.cloud.plugins.module_utils._module import ZillizModule
 from ansible_collections.zilliz.cloud.plugins.module_utils._validation import user_name_problems
 
@@ -100,14 +100,8 @@ def main():
         supports_check_mode=True,
     )
     name = module.params['name']
-    try:
-        problems = module.connection_problems() + (user_name_problems(name) if name is not None else [])
-        if problems:
-            raise ZillizError(INVALID_INPUT, 'Invalid input: ' + '; '.join(problems))
-        with module.connect() as conn:
-            users, roles = read(conn, name)
-    except ZillizError as error:
-        module.fail_error(error)
+    users, roles = module.run_reader(lambda conn: read(conn, name),
+                                     user_name_problems(name) if name is not None else [])
     result = dict(changed=False, users=users, roles=roles)
     if name:
         result['exists'] = bool(users)

@@ -4,13 +4,19 @@ import pytest
 
 from ansible_collections.zilliz.cloud.plugins.module_utils._users import (
     Action, ClusterState, build_requests, current_password_checks, current_password_problems, diff_entry,
-    ordered_actions, password_checks, plan_users, protected_users, summarise, user_result, validate_against_state,
+    UserReconciler, ordered_actions, password_checks, plan_users, protected_users, user_result,
+    validate_against_state,
     validate_requests,
 )
 
 
 def PLANNED(plan):
     return plan.actions
+
+
+def summarise(plans, actions_for):
+    from ansible_collections.zilliz.cloud.plugins.module_utils._engine import summarise as engine_summarise
+    return engine_summarise(plans, actions_for, UserReconciler.summary_rules)
 
 
 TOP_DEFAULTS = dict(name=None, state='present', password=None, current_password=None,
