@@ -152,3 +152,24 @@ def test_raced_creation_gets_this_runs_password_with_update_password_always(conc
     finally:
         client.drop_user('conc_race', timeout=10)
         client.close()
+
+
+def test_role_races_converge(conc_server):
+    """A role another run created first, or dropped first: converged, not an error."""
+    _connection, engine = _engine()
+    from ansible_collections.zilliz.cloud.plugins.module_utils._roles import RoleReconciler
+    server = conc_server
+    client = server.client(user='root', password=server.root_password)
+    params = dict(uri=server.uri, login_user='root', login_password=server.root_password, timeout=10,
+                  name='conc_role', state='present', privileges=None, privileges_mode='exact', roles=None)
+    try:
+        client.create_role('conc_role', timeout=10)
+        with _connection.Connection(params) as conn:
+            roles = RoleReconciler(params)
+            assert roles.apply(conn, engine.Action('create_role', 'conc_role')) == engine.CONVERGED
+            client.drop_role('conc_role', timeout=10)
+            assert roles.apply(conn, engine.Action('drop_role', 'conc_role')) == engine.CONVERGED
+    finally:
+        if 'conc_role' in client.list_roles(timeout=10):
+            client.drop_role('conc_role', timeout=10)
+        client.close()
