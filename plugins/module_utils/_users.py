@@ -347,11 +347,16 @@ def apply_action(conn, action, request):
         elif action.kind == DROP_USER:
             conn.drop_user(action.user)
     except Exception as exc:  # pylint: disable=broad-except
+        # after_retry: an earlier attempt's answer was lost, so the refusal may
+        # be of this run's own write; it is when the password it sets works.
+        settled = DONE if getattr(exc, 'after_retry', False) else CONVERGED
         if action.kind == CREATE_USER and is_user_exists(exc):
+            if settled == DONE and conn.authenticates(action.user, request['password']):
+                return DONE
             return CONVERGED      # another run created it first
         if action.kind == UPDATE_PASSWORD and _old_password_refused(exc) \
                 and conn.authenticates(action.user, request['password']):
-            return CONVERGED      # another run already set this password
+            return settled        # this run's lost write, or another run set this password
         raise _action_error(conn, action, request, exc)
     return DONE
 
