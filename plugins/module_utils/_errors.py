@@ -150,8 +150,11 @@ def classify(exc):
 
 
 def is_not_grpc_endpoint(detail):
-    """gRPC's words for a peer that answered, but not with HTTP/2 (a wrong port)."""
-    return 'http2' in (detail or '').lower().replace('/', '')
+    """gRPC's words for a peer that answered, but not with HTTP/2 (a wrong port:
+    an HTTP/1 server). An HTTP/2 proxy's 429/502/503/504 ("Received http2
+    header with status: 503") is UNAVAILABLE too, but transient: not this."""
+    text = (detail or '').lower()
+    return 'http1.x' in text or 'failed parsing http/2' in text
 
 
 def is_transient(exc):

@@ -379,11 +379,12 @@ def execution_phases(actions, login_user=None):
     return [phase for phase in (drops, list(chains.values()), [own] if own else []) if phase]
 
 
-def apply_actions(conn, actions, requests_by_name, done, login_user=None, workers=4):
+def apply_actions(conn, actions, requests_by_name, done, login_user=None, workers=None):
     """Make the RPCs the plan names; returns the actions another run had already
-    done (not changes). Users are handled concurrently (measured: 4 workers
-    halve the time of 1000 creations on a 2-core server); the first failure
+    done (not changes). Users are handled concurrently (conn.workers: round
+    trips overlap, see _connection.DEFAULT_WORKERS); the first failure
     stops new work and is raised once the running calls finish."""
+    workers = workers or conn.workers
     converged, failures = [], []
     lock = threading.Lock()
 
