@@ -118,11 +118,12 @@ CHANNEL_OPTIONS = (
     ('grpc.max_reconnect_backoff_ms', 1000),
 )
 # Concurrent requests for different users (password checks, writes). Measured
-# with 100 users (create + grant, then a password check each): on loopback the
-# server's CPU is the limit and 1 to 32 workers take the same time; over a
-# 50 ms round trip 4 workers take 2.8 + 1.3 s, 16 take 0.9 + 0.4 s, 32 take
-# 0.5 + 0.2 s (100 ms: 5.5 + 2.6, 1.6 + 0.7, 1.0 + 0.4).
-DEFAULT_WORKERS = 16
+# with 100 users (create + grant, then a password check each) through the
+# fault proxy: over a 50 ms round trip 4 workers take 2.8 + 1.3 s, 16 take
+# 0.9 + 0.4 s, 32 take 0.5 + 0.2 s (100 ms: 5.5 + 2.6, 1.6 + 0.7, 1.0 + 0.4);
+# on loopback the server's CPU is the limit, and 1000 users take the same
+# time (within the noise, 1.5 to 2.5 s) with 16 or 32 workers.
+DEFAULT_WORKERS = 32
 
 
 class ServerRefusal(Exception):
