@@ -8,6 +8,7 @@ import pytest
 
 from ansible_collections.zilliz.cloud.plugins.module_utils import _connection as C
 from ansible_collections.zilliz.cloud.plugins.module_utils import _users as U
+from test_errors import FakeRpcError  # same directory  pylint: disable=wrong-import-order
 
 
 # .../ansible_collections/zilliz/cloud/plugins/module_utils/_connection.py
@@ -84,18 +85,6 @@ def test_error_messages_never_hold_secrets():
 
 
 # ----- retries ------------------------------------------------------------------
-
-class FakeRpcError(grpc.RpcError):
-    def __init__(self, code, details=''):
-        super().__init__()
-        self._code, self._details = code, details
-
-    def code(self):
-        return self._code
-
-    def details(self):
-        return self._details
-
 
 RESET = FakeRpcError(grpc.StatusCode.UNAVAILABLE, 'Stream removed (recvmsg:Connection reset by peer (104))')
 REFUSED = FakeRpcError(grpc.StatusCode.UNAVAILABLE, 'failed to connect to all addresses; last error: UNAVAILABLE: '
