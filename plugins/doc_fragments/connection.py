@@ -79,6 +79,21 @@ options:
       - If not set, the environment variable E(ZILLIZ_TIMEOUT) is used.
     type: float
     default: 10
+  retry_budget:
+    description:
+      - Seconds each request may spend sending itself again after a transient failure, counted from its first
+        attempt; never more than O(timeout).
+      - Transient failures are the ones a load balancer, a proxy restart or a flapping link cause (gRPC
+        C(UNAVAILABLE), that is a connection refused or reset, closed during a request, or C(GOAWAY)) and
+        Milvus rate-limit statuses. They are retried with exponential backoff and jitter (0.1 s doubling to 1 s).
+      - Never retried, reported at once, are a wrong credential, a missing privilege, invalid input, TLS failures,
+        and a request that ran into its own O(timeout) (a hung server fails as C(timeout)).
+      - A server that is really gone is reported C(unreachable) once the budget is spent. V(0) turns retries off.
+      - A retried write is settled by looking at the server, so it is reported once (a creation whose answer was
+        lost and whose retry finds the user is this run's change when the password authenticates).
+      - If not set, the environment variable E(ZILLIZ_RETRY_BUDGET) is used.
+    type: float
+    default: 2
 requirements:
   - pymilvus >= 2.4
 notes:

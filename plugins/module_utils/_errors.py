@@ -29,6 +29,10 @@ TRANSIENT_CATEGORIES = (UNREACHABLE, TIMEOUT)
 MILVUS_OLD_PASSWORD_WRONG = 1400
 MILVUS_PRIVILEGE_DENIED = 1401
 MILVUS_INVALID_PARAMETER = 1100
+# Rate limiting: merr ErrServiceRateLimit, and the legacy ErrorCode.RateLimit
+# of servers that fill only the old enum.
+MILVUS_RATE_LIMIT = 8
+MILVUS_LEGACY_RATE_LIMIT = 49
 
 # gRPC reports a host name mismatch as "Custom verification check failed with
 # error: UNAUTHENTICATED: Hostname Verification Check failed" (status UNAVAILABLE).
@@ -143,6 +147,29 @@ def classify(exc):
             return TLS_ERROR
         return UNREACHABLE
     return SERVER_ERROR
+
+
+def is_not_grpc_endpoint(detail):
+    """gRPC's words for a peer that answered, but not with HTTP/2 (a wrong port:
+    an HTTP/1 server). An HTTP/2 proxy's 429/502/503/504 ("Received http2
+    header with status: 503") is UNAVAILABLE too, but transient: not this."""
+    text = (detail or '').lower()
+    return 'http1.x' in text or 'failed parsing http/2' in text
+
+
+def is_transient(exc):
+    """Whether a failed request is worth sending again: gRPC UNAVAILABLE that is
+    not a TLS failure nor a non-gRPC peer (refused or reset at connect, a
+    connection reset or closed during the request, GOAWAY), or a Milvus
+    rate-limit status. Never an answer that decides (UNAUTHENTICATED,
+    PERMISSION_DENIED, INVALID_ARGUMENT, any other server refusal), and never
+    DEADLINE_EXCEEDED: a request that ran into its own deadline would only
+    run into it again."""
+    statuses, codes, dummy = describe_failure(exc)
+    if statuses:
+        return statuses[0] == 'UNAVAILABLE' and classify(exc) == UNREACHABLE \
+            and not is_not_grpc_endpoint(transport_detail(exc))
+    return MILVUS_RATE_LIMIT in codes or MILVUS_LEGACY_RATE_LIMIT in codes
 
 
 def server_message(exc):

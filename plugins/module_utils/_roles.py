@@ -160,9 +160,10 @@ class RoleState:
         return sorted(name for name, users in self.members.items() if user in users)
 
 
-def read_grants(conn, roles, databases, workers=8):
+def read_grants(conn, roles, databases):
     """{role: set(grant keys)} over every database, one SelectGrant per role
     and database, concurrently (each is one round trip)."""
+    workers = getattr(conn, 'workers', 8)
     pairs = [(role, db) for role in roles for db in databases]
     if not pairs:
         return {}

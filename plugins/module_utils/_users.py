@@ -427,11 +427,16 @@ class UserReconciler(Reconciler):
             elif action.kind == DROP_USER:
                 conn.drop_user(action.subject)
         except Exception as exc:  # pylint: disable=broad-except
+            # after_retry: an earlier attempt's answer was lost, so the refusal may
+            # be of this run's own write; it is when the password it sets works.
+            settled = DONE if getattr(exc, 'after_retry', False) else CONVERGED
             if action.kind == CREATE_USER and is_user_exists(exc):
+                if settled == DONE and conn.authenticates(action.subject, request['password']):
+                    return DONE
                 return CONVERGED      # another run created it first
             if action.kind == UPDATE_PASSWORD and _old_password_refused(exc) \
                     and conn.authenticates(action.subject, request['password']):
-                return CONVERGED      # another run already set this password
+                return settled        # this run's lost write, or another run set this password
             raise self._action_error(conn, action, request, exc)
         return DONE
 
@@ -474,7 +479,7 @@ class UserReconciler(Reconciler):
         stale = sorted(name for name, ok in conn.check_passwords(pairs).items() if not ok)
         if stale:
             execute(conn, [chains(Action(UPDATE_PASSWORD, name) for name in stale)], self.apply, outcome,
-                    workers=self.workers)
+                    workers=conn.workers)
 
     # ----- report -----------------------------------------------------------
     def subject_result(self, plan, actions):

@@ -87,3 +87,34 @@ def test_scrub_masks_every_secret_longest_first():
 def test_error_carries_category():
     error = E.ZillizError(E.TIMEOUT, 'slow', server_detail='x')
     assert str(error) == 'slow' and error.category == E.TIMEOUT and error.details == {'server_detail': 'x'}
+
+
+@pytest.mark.parametrize('exc, transient', [
+    # Refused or reset at connect, reset or closed during a request, GOAWAY: all UNAVAILABLE.
+    (FakeRpcError(grpc.StatusCode.UNAVAILABLE, 'failed to connect to all addresses; last error: UNAVAILABLE: '
+                  'ipv4:127.0.0.1:1: Connection refused'), True),
+    (FakeRpcError(grpc.StatusCode.UNAVAILABLE, 'Stream removed (recvmsg:Connection reset by peer (104))'), True),
+    (FakeRpcError(grpc.StatusCode.UNAVAILABLE, 'Stream removed (Socket closed)'), True),
+    # A load balancer's 502/503 while its backend restarts.
+    (FakeRpcError(grpc.StatusCode.UNAVAILABLE, 'Received http2 header with status: 503'), True),
+    (FakeRpcError(grpc.StatusCode.UNAVAILABLE, 'GOAWAY received'), True),
+    # A TLS connection reset during its handshake (measured through the fault proxy) is a reset, not TLS trouble.
+    (FakeRpcError(grpc.StatusCode.UNAVAILABLE, 'failed to connect to all addresses; last error: UNAVAILABLE: '
+                  'ipv4:127.0.0.1:4: Handshake read failed (recvmsg:Connection reset by peer (104))'), True),
+    (FakeRpcError(grpc.StatusCode.UNAVAILABLE, 'Ssl handshake failed: CERTIFICATE_VERIFY_FAILED'), False),
+    (FakeRpcError(grpc.StatusCode.UNAVAILABLE, 'Hostname Verification Check failed'), False),
+    (FakeRpcError(grpc.StatusCode.UNAVAILABLE, 'Failed parsing HTTP/2 (Trying to connect an http1.x server)'), False),
+    (FakeRpcError(grpc.StatusCode.DEADLINE_EXCEEDED, 'Deadline Exceeded'), False),
+    (FakeRpcError(grpc.StatusCode.UNAUTHENTICATED, 'auth check failure'), False),
+    (FakeRpcError(grpc.StatusCode.PERMISSION_DENIED, 'permission deny'), False),
+    (FakeRpcError(grpc.StatusCode.INVALID_ARGUMENT, 'bad'), False),
+    (FakeRpcError(grpc.StatusCode.RESOURCE_EXHAUSTED, 'too big'), False),
+    (FakeMilvusException(E.MILVUS_RATE_LIMIT, 'rate limit exceeded'), True),
+    (FakeMilvusException(E.MILVUS_LEGACY_RATE_LIMIT, 'rate limit'), True),
+    (FakeMilvusException(65535, 'user already exists'), False),
+    (FakeMilvusException(1400, 'old password not correct'), False),
+    (FakeMilvusException(2, 'Fail connecting to server on h:1'), False),
+    (RuntimeError('something else'), False),
+])
+def test_is_transient(exc, transient):
+    assert E.is_transient(exc) is transient
