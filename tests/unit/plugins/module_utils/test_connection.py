@@ -58,6 +58,8 @@ def test_connection_problems(tmp_path):
     assert C.connection_problems(base()) == []
     assert 'needs login_password' in C.connection_problems(base(login_user='root'))[0]
     assert 'timeout' in C.connection_problems(base(timeout=0))[0]
+    assert 'retry_budget' in C.connection_problems(base(retry_budget=-1))[0]
+    assert C.connection_problems(base(retry_budget=0)) == []
     assert 'ca_cert' in C.connection_problems(base(ca_cert='/nonexistent.pem'))[0]
     assert C.connection_problems(base(ca_cert='-----BEGIN CERTIFICATE-----\nabc')) == []
     assert 'client_cert' in C.connection_problems(base(client_cert=str(tmp_path / 'x'), client_key=None))[0]
