@@ -45,7 +45,7 @@ define banner
 	@printf '\n==> %s\n' "$(1)"
 endef
 
-.PHONY: help venv collection-link sanity-offline-setup sanity units integration integration-targets list-targets lint compat \
+.PHONY: help venv collection-link sanity-offline-setup sanity units support-tests integration integration-targets list-targets lint compat \
 	changelog-lint docs-check build install-test credential-type-check test demo clean
 
 help: ## List the targets
@@ -106,6 +106,11 @@ integration: venv collection-link ## pytest tests/integration (local Milvus serv
 	$(call banner,integration tests)
 	PYTHONPATH="$(COLLECTIONS_ROOT)" $(ANSIBLE_ENV) \
 		"$(VENV_BIN)/python" -m pytest -p no:cacheprovider tests/integration $(PYTEST_ARGS)
+
+support-tests: venv collection-link ## pytest tests/support_tests (the launcher, the fault proxy, the target runner)
+	$(call banner,test tools)
+	PYTHONPATH="$(COLLECTIONS_ROOT)" $(ANSIBLE_ENV) \
+		"$(VENV_BIN)/python" -m pytest -p no:cacheprovider tests/support_tests $(PYTEST_ARGS)
 
 # ansible-test integration targets (tests/integration/targets) against one
 # local Milvus; tools/run_integration_targets.py starts and always stops it.
@@ -203,7 +208,7 @@ compat: venv $(COMPAT_STAMP) ## Run the installed tarball with ansible-core 2.16
 
 test: ## Everything CI runs
 	@start=$$(date +%s); \
-	for target in sanity units lint changelog-lint docs-check install-test compat integration-targets integration; do \
+	for target in sanity units support-tests lint changelog-lint docs-check install-test compat integration-targets integration; do \
 		t0=$$(date +%s); \
 		$(MAKE) $$target || { echo "make test: $$target FAILED"; exit 1; }; \
 		printf '    (%s: %ss)\n' "$$target" "$$(( $$(date +%s) - t0 ))"; \

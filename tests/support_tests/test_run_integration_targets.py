@@ -29,9 +29,10 @@ def test_scan_finds_raw_escaped_and_authorization_header_forms():
 def test_every_target_secret_and_user_is_collected():
     found = runner.target_secrets()
     for path in runner.TARGETS.glob('*/vars/main.yml'):
-        for line in path.read_text(encoding='utf-8').splitlines():
-            if line.startswith('secret_'):
-                assert any(value in line for value in found), line
+        data = runner.yaml.safe_load(path.read_text(encoding='utf-8')) or {}
+        for key, value in data.items():
+            if key.startswith('secret_'):
+                assert value in found, '%s: %s' % (path, key)
     assert len(found) >= 10
     users = runner.target_users()
     assert {'root', 'zu_alice', 'zcc_user', 'zui_plain'} <= users
