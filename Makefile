@@ -172,6 +172,8 @@ build: venv ## ansible-galaxy collection build into .tmp/dist
 	"$(VENV_BIN)/ansible-galaxy" collection build --output-path "$(DIST_DIR)" --force .
 	@echo "content of $(notdir $(TARBALL)):"
 	@tar -tzf "$(TARBALL)" | sort | sed 's/^/  /'
+	@echo "imports of its Python files:"
+	"$(VENV_BIN)/python" tools/check_tarball_imports.py "$(TARBALL)"
 
 # Installs the built tarball on its own and runs tests/smoke/installed_smoke.yml
 # from it (ANSIBLE_COLLECTIONS_PATH = the install only) against a local Milvus.
