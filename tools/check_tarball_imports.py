@@ -61,7 +61,7 @@ def imported_names(tree):
 
 
 def problems(members, read):
-    files = {name for name in members}
+    files = set(members)
     external = PLATFORM | WITH_PYMILVUS | requirement_modules(read('requirements.txt') or '')
     stdlib = set(sys.stdlib_module_names)
     found = []
