@@ -46,7 +46,7 @@ define banner
 endef
 
 .PHONY: help venv collection-link sanity-offline-setup sanity units integration integration-targets list-targets lint compat \
-	changelog-lint docs-check build install-test credential-type-check test demo clean
+	changelog-lint docs-check build install-test credential-type-check pymilvus-versions test demo clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-22s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -200,12 +200,34 @@ compat: venv $(COMPAT_STAMP) ## Run the installed tarball with ansible-core 2.16
 	$(call banner,compat: ansible-core 2.16 + pymilvus 2.4)
 	bash tools/install_smoke.sh "$(VENV_BIN)" "$(INSTALL_DIR)" "$(COMPAT_VENV)/bin"
 
+# The protocol check (tools/check_pymilvus_protocol.py) with every supported
+# pymilvus: 3.0 ($(VENV)), 2.4 (the compat venv) and the middle releases in
+# small venvs of their own (pymilvus + ansible-core, from the pip cache after
+# the first run). No server: 2.4 and 3.0 also run against one in
+# install-test / compat.
+PYMILVUS_MIDDLE_VERSIONS := 2.5.18 2.6.17
+ANSIBLE_CORE_PIN = $(shell sed -n 's/^ansible-core==//p' requirements-dev.txt)
+
+$(TMP)/pymilvus-%/.stamp: requirements-dev.txt
+	$(call banner,venv: pymilvus $*)
+	@[ -x "$(TMP)/pymilvus-$*/bin/python" ] || $(PYTHON) -m venv "$(TMP)/pymilvus-$*"
+	"$(TMP)/pymilvus-$*/bin/python" -m pip install --quiet --disable-pip-version-check \
+		"pymilvus==$*" "ansible-core==$(ANSIBLE_CORE_PIN)" 'setuptools<81' $(QUIET_PIP)
+	@touch "$@"
+
+pymilvus-versions: venv collection-link $(COMPAT_STAMP) $(foreach v,$(PYMILVUS_MIDDLE_VERSIONS),$(TMP)/pymilvus-$(v)/.stamp) ## The modules' protocol stubs and requests with pymilvus 2.4, 2.5, 2.6 and 3.0
+	$(call banner,pymilvus versions)
+	@for python in "$(COMPAT_VENV)/bin/python" $(foreach v,$(PYMILVUS_MIDDLE_VERSIONS),"$(TMP)/pymilvus-$(v)/bin/python") "$(VENV_BIN)/python"; do \
+		"$$python" tools/check_pymilvus_protocol.py > "$(TMP)/pymilvus-check.log" 2>&1 || { cat "$(TMP)/pymilvus-check.log"; exit 1; }; \
+		head -1 "$(TMP)/pymilvus-check.log"; tail -1 "$(TMP)/pymilvus-check.log"; \
+	done
+
 # --------------------------------------------------------------------------
 # Aggregates
 
 test: ## Everything CI runs
 	@start=$$(date +%s); \
-	for target in sanity units lint changelog-lint docs-check install-test compat integration-targets integration; do \
+	for target in sanity units lint changelog-lint docs-check install-test compat pymilvus-versions integration-targets integration; do \
 		t0=$$(date +%s); \
 		$(MAKE) $$target || { echo "make test: $$target FAILED"; exit 1; }; \
 		printf '    (%s: %ss)\n' "$$target" "$$(( $$(date +%s) - t0 ))"; \
