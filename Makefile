@@ -46,7 +46,7 @@ define banner
 endef
 
 .PHONY: help venv collection-link sanity-offline-setup sanity units integration integration-targets list-targets lint compat \
-	changelog-lint docs-check build install-test credential-type-check pymilvus-versions test demo clean
+	changelog-lint docs-check docs-lint docs-site build install-test credential-type-check pymilvus-versions test demo clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-22s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -163,6 +163,19 @@ docs-check: venv collection-link ## ansible-doc renders every module and the clu
 	[ "$$checked" -gt 0 ] || { echo "  nothing to render"; exit 1; }; \
 	[ "$$failed" -eq 0 ]
 
+# antsibull-docs: the plugin docs as the Ansible docsite would render them
+# (references, option names, semantic markup), and the HTML site, offline.
+docs-lint: venv collection-link ## antsibull-docs lint-collection-docs --plugin-docs
+	$(call banner,antsibull-docs lint)
+	cd "$(COLLECTION_LINK)" && $(ANSIBLE_ENV) "$(VENV_BIN)/antsibull-docs" lint-collection-docs --plugin-docs .
+
+docs-site: venv collection-link ## Build the collection's HTML docs with antsibull-docs into .tmp/docs-site/build/html
+	$(call banner,docs site)
+	rm -rf "$(TMP)/docs-site"
+	$(ANSIBLE_ENV) "$(VENV_BIN)/python" tools/docs_site.py "$(TMP)/docs-site" > "$(TMP)/docs-site.log" 2>&1 || \
+		{ cat "$(TMP)/docs-site.log"; exit 1; }
+	@tail -1 "$(TMP)/docs-site.log"
+
 # --------------------------------------------------------------------------
 # Packaging
 
@@ -227,7 +240,7 @@ pymilvus-versions: venv collection-link $(COMPAT_STAMP) $(foreach v,$(PYMILVUS_M
 
 test: ## Everything CI runs
 	@start=$$(date +%s); \
-	for target in sanity units lint changelog-lint docs-check install-test compat pymilvus-versions integration-targets integration; do \
+	for target in sanity units lint changelog-lint docs-check docs-lint docs-site install-test compat pymilvus-versions integration-targets integration; do \
 		t0=$$(date +%s); \
 		$(MAKE) $$target || { echo "make test: $$target FAILED"; exit 1; }; \
 		printf '    (%s: %ss)\n' "$$target" "$$(( $$(date +%s) - t0 ))"; \
