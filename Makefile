@@ -124,9 +124,9 @@ credential-type-check: venv collection-link ## Check extensions/awx/zilliz_crede
 	PYTHONPATH="$(COLLECTIONS_ROOT)" $(ANSIBLE_ENV) \
 		"$(VENV_BIN)/python" -m pytest -p no:cacheprovider tests/unit/test_awx_credential_type.py $(PYTEST_ARGS)
 
-lint: venv collection-link ## ansible-lint --offline --profile production on roles/ and playbooks/
+lint: venv collection-link ## ansible-lint --offline --profile production on roles/, playbooks/ and the integration targets
 	$(call banner,ansible-lint)
-	$(ANSIBLE_ENV) "$(VENV_BIN)/ansible-lint" --offline --profile production --nocolor roles/ playbooks/
+	$(ANSIBLE_ENV) "$(VENV_BIN)/ansible-lint" --offline --profile production --nocolor roles/ playbooks/ tests/integration/targets/
 
 changelog-lint: venv ## antsibull-changelog lint
 	$(call banner,antsibull-changelog lint)
