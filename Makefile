@@ -45,8 +45,9 @@ define banner
 	@printf '\n==> %s\n' "$(1)"
 endef
 
-.PHONY: help venv collection-link sanity-offline-setup sanity units support-tests integration integration-targets list-targets lint compat \
-	changelog-lint docs-check build install-test credential-type-check test demo clean
+.PHONY: help venv collection-link sanity-offline-setup sanity units support-tests integration integration-targets list-targets \
+	lint compat changelog-lint docs-check docs-lint docs-site build install-test credential-type-check pymilvus-versions \
+	test demo clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-22s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -129,9 +130,9 @@ credential-type-check: venv collection-link ## Check extensions/awx/zilliz_crede
 	PYTHONPATH="$(COLLECTIONS_ROOT)" $(ANSIBLE_ENV) \
 		"$(VENV_BIN)/python" -m pytest -p no:cacheprovider tests/unit/test_awx_credential_type.py $(PYTEST_ARGS)
 
-lint: venv collection-link ## ansible-lint --offline --profile production on roles/ and playbooks/
+lint: venv collection-link ## ansible-lint --offline --profile production on roles/, playbooks/ and the integration targets
 	$(call banner,ansible-lint)
-	$(ANSIBLE_ENV) "$(VENV_BIN)/ansible-lint" --offline --profile production --nocolor roles/ playbooks/
+	$(ANSIBLE_ENV) "$(VENV_BIN)/ansible-lint" --offline --profile production --nocolor roles/ playbooks/ tests/integration/targets/
 
 changelog-lint: venv ## antsibull-changelog lint
 	$(call banner,antsibull-changelog lint)
@@ -168,6 +169,19 @@ docs-check: venv collection-link ## ansible-doc renders every module and the clu
 	[ "$$checked" -gt 0 ] || { echo "  nothing to render"; exit 1; }; \
 	[ "$$failed" -eq 0 ]
 
+# antsibull-docs: the plugin docs as the Ansible docsite would render them
+# (references, option names, semantic markup), and the HTML site, offline.
+docs-lint: venv collection-link ## antsibull-docs lint-collection-docs --plugin-docs
+	$(call banner,antsibull-docs lint)
+	cd "$(COLLECTION_LINK)" && $(ANSIBLE_ENV) "$(VENV_BIN)/antsibull-docs" lint-collection-docs --plugin-docs .
+
+docs-site: venv collection-link ## Build the collection's HTML docs with antsibull-docs into .tmp/docs-site/build/html
+	$(call banner,docs site)
+	rm -rf "$(TMP)/docs-site"
+	$(ANSIBLE_ENV) "$(VENV_BIN)/python" tools/docs_site.py "$(TMP)/docs-site" > "$(TMP)/docs-site.log" 2>&1 || \
+		{ cat "$(TMP)/docs-site.log"; exit 1; }
+	@tail -1 "$(TMP)/docs-site.log"
+
 # --------------------------------------------------------------------------
 # Packaging
 
@@ -177,6 +191,8 @@ build: venv ## ansible-galaxy collection build into .tmp/dist
 	"$(VENV_BIN)/ansible-galaxy" collection build --output-path "$(DIST_DIR)" --force .
 	@echo "content of $(notdir $(TARBALL)):"
 	@tar -tzf "$(TARBALL)" | sort | sed 's/^/  /'
+	@echo "imports of its Python files:"
+	"$(VENV_BIN)/python" tools/check_tarball_imports.py "$(TARBALL)"
 
 # Installs the built tarball on its own and runs tests/smoke/installed_smoke.yml
 # from it (ANSIBLE_COLLECTIONS_PATH = the install only) against a local Milvus.
@@ -203,12 +219,35 @@ compat: venv $(COMPAT_STAMP) ## Run the installed tarball with ansible-core 2.16
 	$(call banner,compat: ansible-core 2.16 + pymilvus 2.4)
 	bash tools/install_smoke.sh "$(VENV_BIN)" "$(INSTALL_DIR)" "$(COMPAT_VENV)/bin"
 
+# The protocol check (tools/check_pymilvus_protocol.py) with every supported
+# pymilvus: 3.0 ($(VENV)), 2.4 (the compat venv) and the middle releases in
+# small venvs of their own (pymilvus + ansible-core, from the pip cache after
+# the first run). No server: 2.4 and 3.0 also run against one in
+# install-test / compat.
+PYMILVUS_MIDDLE_VERSIONS := 2.5.18 2.6.17
+ANSIBLE_CORE_PIN = $(shell sed -n 's/^ansible-core==//p' requirements-dev.txt)
+
+$(TMP)/pymilvus-%/.stamp: requirements-dev.txt
+	$(call banner,venv: pymilvus $*)
+	@[ -x "$(TMP)/pymilvus-$*/bin/python" ] || $(PYTHON) -m venv "$(TMP)/pymilvus-$*"
+	"$(TMP)/pymilvus-$*/bin/python" -m pip install --quiet --disable-pip-version-check \
+		"pymilvus==$*" "ansible-core==$(ANSIBLE_CORE_PIN)" 'setuptools<81' $(QUIET_PIP)
+	@touch "$@"
+
+pymilvus-versions: venv collection-link $(COMPAT_STAMP) $(foreach v,$(PYMILVUS_MIDDLE_VERSIONS),$(TMP)/pymilvus-$(v)/.stamp) ## The modules' protocol stubs and requests with pymilvus 2.4, 2.5, 2.6 and 3.0
+	$(call banner,pymilvus versions)
+	@for python in "$(COMPAT_VENV)/bin/python" $(foreach v,$(PYMILVUS_MIDDLE_VERSIONS),"$(TMP)/pymilvus-$(v)/bin/python") "$(VENV_BIN)/python"; do \
+		"$$python" tools/check_pymilvus_protocol.py > "$(TMP)/pymilvus-check.log" 2>&1 || { cat "$(TMP)/pymilvus-check.log"; exit 1; }; \
+		head -1 "$(TMP)/pymilvus-check.log"; tail -1 "$(TMP)/pymilvus-check.log"; \
+	done
+
 # --------------------------------------------------------------------------
 # Aggregates
 
 test: ## Everything CI runs
 	@start=$$(date +%s); \
-	for target in sanity units support-tests lint changelog-lint docs-check install-test compat integration-targets integration; do \
+	for target in sanity units support-tests lint changelog-lint docs-check docs-lint docs-site install-test compat \
+			pymilvus-versions integration-targets integration; do \
 		t0=$$(date +%s); \
 		$(MAKE) $$target || { echo "make test: $$target FAILED"; exit 1; }; \
 		printf '    (%s: %ss)\n' "$$target" "$$(( $$(date +%s) - t0 ))"; \

@@ -46,3 +46,22 @@ def test_config_is_private_and_quoted(tmp_path, monkeypatch):
     data = runner.yaml.safe_load(runner.CONFIG.read_text(encoding='utf-8'))
     assert data == {'zilliz_uri': 'http://127.0.0.1:1', 'zilliz_login_user': 'root',
                     'zilliz_login_password': SECRET, 'zilliz_version': runner.MILVUS_VERSION}
+
+
+def test_tarball_import_check_finds_what_is_missing():
+    spec = importlib.util.spec_from_file_location('check_tarball_imports', REPO / 'tools' / 'check_tarball_imports.py')
+    checker = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(checker)
+    files = {
+        'requirements.txt': 'pymilvus>=2.4\n',
+        'plugins/module_utils/_a.py': 'import os\nimport grpc\ntry:\n    import nothere\nexcept ImportError:\n    pass\n',
+        'plugins/modules/m.py': 'from ansible_collections.zilliz.cloud.plugins.module_utils._a import x\n'
+                                'from ansible_collections.zilliz.cloud.plugins.module_utils._gone import y\n',
+        'tests/conftest.py': 'import helper\n',
+        'tests/helper.py': '',
+        'tests/unit/test_x.py': 'from conftest import z\nimport helper\nimport milvus_local\n',
+    }
+    found = checker.problems(list(files), files.get)
+    assert found == ['plugins/modules/m.py:2 imports ansible_collections.zilliz.cloud.plugins.module_utils._gone, '
+                     'which the tarball lacks',
+                     'tests/unit/test_x.py:3 imports milvus_local, which the tarball lacks']
