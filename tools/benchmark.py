@@ -87,6 +87,11 @@ with open(sys.argv[1], encoding='utf-8') as fp:
     job = json.load(fp)
 uri, case, users = job['uri'], job['case'], job['users']
 client = MilvusClient(uri, user='root', password=job['root_password'], dedicated=True, timeout=60)
+for role in job.get('roles', []):
+    client.create_role(role['name'], timeout=60)
+    for grant in role['privileges']:
+        client.grant_privilege(role['name'], grant['object_type'], grant['privilege'], grant['object_name'],
+                               timeout=60)
 if case == 'fresh':
     for user in users:
         client.create_user(user['name'], user['password'], timeout=60)
@@ -237,9 +242,19 @@ class Bench:
             json.dump(data, stream)
         return path
 
-    def floor(self, case, users):
+    def reset_roles(self):
+        """Drop every benchmark role (its privileges revoked first)."""
+        for name in self.client.list_roles(timeout=60):
+            if name.startswith(PREFIX):
+                for grant in self.client.describe_role(name, timeout=60)['privileges']:
+                    self.client.revoke_privilege(name, grant['object_type'], grant['privilege'],
+                                                 grant['object_name'], timeout=60)
+                self.client.drop_role(name, timeout=60)
+
+    def floor(self, case, users, roles=()):
         job = self._secret_file('floor-job.json', {
-            'uri': self.uri, 'root_password': self.server.root_password, 'case': case, 'users': users})
+            'uri': self.uri, 'root_password': self.server.root_password, 'case': case, 'users': users,
+            'roles': list(roles)})
         started = time.monotonic()
         proc = subprocess.run([self.python, str(self.workdir / 'floor.py'), str(job)], env=self.env,
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, check=False)
@@ -248,11 +263,13 @@ class Bench:
             raise SystemExit('floor %s failed:\n%s' % (case, proc.stdout.decode('utf-8', 'replace')[-3000:]))
         return elapsed
 
-    def playbook(self, name, accounts=None, expect_changed=None, label=None):
+    def playbook(self, name, accounts=None, expect_changed=None, label=None, roles=None):
         extra = {'cluster_users_uri': self.uri, 'cluster_users_login_user': 'root',
                  'cluster_users_login_password': self.server.root_password, 'cluster_users_timeout': 60}
         if accounts is not None:
             extra['cluster_users_accounts'] = accounts
+        if roles is not None:
+            extra['cluster_users_roles'] = roles
         vars_file = self._secret_file('vars.json', extra)
         started = time.time()
         proc = subprocess.run([self.ansible_playbook, str(self.workdir / name), '-e', '@%s' % vars_file],
@@ -270,6 +287,39 @@ class Bench:
                 timings = json.load(stream)
             self.profiles.append((label, elapsed, timings['first_task_at'] - started, timings['tasks']))
         return elapsed
+
+
+ROLE_PRIVILEGES = ('Search', 'Query', 'Insert', 'Delete', 'Upsert', 'Flush', 'Release', 'CreateIndex', 'DropIndex',
+                   'IndexDetail')
+
+
+def make_roles(n_roles, n_privileges):
+    return [{'name': '%srole%02d' % (PREFIX, i),
+             'privileges': [{'object_type': 'Collection', 'object_name': '*', 'privilege': p, 'db_name': 'default'}
+                            for p in ROLE_PRIVILEGES[:n_privileges]]} for i in range(n_roles)]
+
+
+def run_roles(bench, n_roles, n_users, repeat):
+    """Roles with privileges plus users holding them, in one role run: (floor, fresh, no change)."""
+    roles = make_roles(n_roles, len(ROLE_PRIVILEGES))
+    users = [dict(u, roles=[roles[i % n_roles]['name']]) for i, u in enumerate(make_users(n_users))]
+
+    def fresh(measure):
+        def run():
+            bench.reset()
+            bench.reset_roles()
+            seconds = measure()
+            bench.check_state(users)
+            return seconds
+        return run
+    floor = best(repeat, fresh(lambda: bench.floor('fresh', users, roles)))
+    role = best(repeat, fresh(lambda: bench.playbook('role.yml', users, expect_changed=True, roles=roles,
+                                                     label='roles fresh')))
+    again = best(repeat, lambda: bench.playbook('role.yml', users, expect_changed=False, roles=roles,
+                                                label='roles no change'))
+    bench.reset()
+    bench.reset_roles()
+    return floor, role, again
 
 
 def make_users(n):
@@ -335,6 +385,9 @@ def main(argv=None):
     parser.add_argument('--wan-n', type=int, default=100, help='users in the WAN run (default 100)')
     parser.add_argument('--repeat', type=int, default=1, help='measure each case this many times, keep the best')
     parser.add_argument('--no-loop', action='store_true', help='skip the loop of single-user tasks (slow)')
+    parser.add_argument('--roles', type=int, default=10,
+                        help='custom roles (10 privileges each) provisioned with 100 users in the roles run '
+                             '(default 10; 0 skips it)')
     parser.add_argument('--profile', action='store_true', help='print where each role run spent its time')
     parser.add_argument('--python', default=sys.executable, help='Python for the floor and the modules')
     args = parser.parse_args(argv)
@@ -342,11 +395,13 @@ def main(argv=None):
     os.environ.setdefault('GRPC_VERBOSITY', 'NONE')
     workdir = tempfile.mkdtemp(prefix='zilliz-bench-')
     os.chmod(workdir, 0o700)
-    most = max(args.n, args.big_n, args.wan_n if args.rtt else 0) + 50
-    server = LocalMilvus(max_user_num=most, root_password='Bench-root: %s' % secrets.token_hex(8))
+    most = max(args.n, args.big_n, args.wan_n if args.rtt else 0, 100) + 50
+    server = LocalMilvus(max_user_num=most, max_role_num=args.roles + 10,
+                         root_password='Bench-root: %s' % secrets.token_hex(8))
     print('starting a local Milvus (max users %d) ...' % most, flush=True)
     server.start()
     results = []
+    roles_result = None
     bench = None
     try:
         client = server.client()
@@ -367,6 +422,9 @@ def main(argv=None):
             else:
                 rows = run_size(bench, n, args.repeat, size == 'n' and not args.no_loop, label)
             results.append((label, (where, size), n, rows))
+        if args.roles:
+            print('local: %d roles x %d privileges + 100 users ...' % (args.roles, len(ROLE_PRIVILEGES)), flush=True)
+            roles_result = run_roles(bench, args.roles, 100, args.repeat)
     finally:
         if bench is not None:
             bench.client.close()
@@ -374,6 +432,11 @@ def main(argv=None):
         shutil.rmtree(workdir, ignore_errors=True)
 
     failed = report(results, args)
+    if roles_result:
+        floor, role, again = roles_result
+        print('roles: %d roles x %d privileges + 100 users holding them, local (no target): floor %.2f s, '
+              'role fresh %.2f s (%.2fx), role no change %.2f s'
+              % (args.roles, len(ROLE_PRIVILEGES), floor, role, role / floor, again))
     if args.profile:
         print_profiles(bench.profiles)
     return 1 if failed else 0
@@ -432,11 +495,11 @@ def print_profiles(profiles):
 def _short(task_name):
     name = task_name.split(' : ', 1)[-1]
     for long, short in (('Validating arguments against arg spec', 'argument validation'),
-                        ('Provision the users of the cluster in one batch', 'module task'),
-                        ('Keep the result of the variant that ran', 'set_fact'),
-                        ("Summary of the cluster's users", 'summary')):
+                        ('Provision the users of the cluster in one batch', 'users task'),
+                        ('Provision the custom roles of the cluster in one batch', 'roles task'),
+                        ("Summary of the cluster's roles and users", 'summary')):
         if name.startswith(long):
-            return short + (' (skipped variant)' if 'module_defaults or environment' in name else '')
+            return short
     return name
 
 
