@@ -30,6 +30,11 @@ from ansible_collections.zilliz.cloud.plugins.module_utils._privileges import (
     format_grant, grant_from_entity, grant_key, grants_allow_access_management, item_from_key,
     privilege_item_problems, related_grant_keys,
 )
+
+
+def needs_privilege_v2(key):
+    """Whether a grant key is one only OperatePrivilegeV2 makes and revokes."""
+    return item_from_key(key)['object_type'] is None
 from ansible_collections.zilliz.cloud.plugins.module_utils._validation import is_zilliz_cloud_uri, role_name_problems
 
 ROLE_ITEM_OPTIONS = ('name', 'state', 'privileges', 'privileges_mode')
@@ -37,6 +42,9 @@ ROLE_ITEM_OPTIONS = ('name', 'state', 'privileges', 'privileges_mode')
 CREATE_ROLE = 'create_role'
 GRANT = 'grant'
 REVOKE = 'revoke'
+# A wanted grant that a revoke takes away with it (revoking Load drops
+# GetLoadState on 2.3.6+): granted again after the revokes.
+REGRANT = 'regrant'
 DROP_ROLE = 'drop_role'
 
 MILVUS_BUILTIN_ROLES = ('admin', 'public')
@@ -202,7 +210,7 @@ def validate_against_state(requests, state, batch, v2_supported):
 
 
 def _grant_action(kind, role, key):
-    return Action(kind, role, key, '%s:%s' % (kind, format_grant(key)))
+    return Action(kind, role, key, '%s:%s' % (GRANT if kind == REGRANT else kind, format_grant(key)))
 
 
 def _snapshot(exists, keys):
@@ -215,12 +223,13 @@ def _sort_key(key):
 
 
 def _privilege_changes(request, current, related):
-    """(grants, revokes, after). With `related`, the server adds and drops the
-    related privileges of a grant with it: exact keeps what a desired grant
-    brings, and `after` predicts what the server will hold."""
+    """(grants, revokes, regrants, after). With `related`, the server adds and
+    drops the related privileges of a grant with it: exact keeps what a desired
+    grant brings, wanted grants that a revoke drops are granted again after
+    it, and `after` predicts what the server will hold."""
     desired = request.get('privileges')
     if desired is None:
-        return set(), set(), set(current)
+        return set(), set(), set(), set(current)
     desired = set(_normalise_privileges(desired))
     implied = _related(desired) if related else set()
     mode = request['privileges_mode']
@@ -231,10 +240,10 @@ def _privilege_changes(request, current, related):
         revokes = current & desired
     else:
         revokes = set()
-    after = current | grants | (_related(grants) if related else set())
-    after -= revokes | (_related(revokes) if related else set())
-    return grants, revokes, after
-
+    dropped_along = (_related(revokes) - revokes) if related else set()
+    after = (current | grants | (_related(grants) if related else set())) - revokes - dropped_along
+    regrants = ((desired if mode != 'remove' else set()) & dropped_along) - grants
+    return grants, revokes, regrants, after | regrants
 
 def plan_roles(requests, state, exclusive=False, protected=(), builtin=()):
     """The SubjectPlans that take the server from `state` to `requests` (pure)."""
@@ -252,10 +261,11 @@ def plan_roles(requests, state, exclusive=False, protected=(), builtin=()):
                 actions.append(Action(DROP_ROLE, name))
             plans.append(SubjectPlan(name, 'absent', actions, before, _snapshot(False, ())))
             continue
-        grants, revokes, after = _privilege_changes(request, current if exists else set(), related)
+        grants, revokes, regrants, after = _privilege_changes(request, current if exists else set(), related)
         actions = [] if exists else [Action(CREATE_ROLE, name)]
         actions += [_grant_action(GRANT, name, key) for key in sorted(grants, key=_sort_key)]
         actions += [_grant_action(REVOKE, name, key) for key in sorted(revokes, key=_sort_key)]
+        actions += [_grant_action(REGRANT, name, key) for key in sorted(regrants, key=_sort_key)]
         plans.append(SubjectPlan(name, request['state'], actions, before, _snapshot(True, after)))
     if exclusive:
         listed = set(r['name'] for r in requests)
@@ -273,7 +283,8 @@ def lockout_problems(plans, state, login_user):
     them through roles: admin cannot be changed, root is the superuser)."""
     if not login_user or login_user == 'root':
         return []
-    own = state.roles_of(login_user)
+    # public's privileges apply to every user, members or not.
+    own = sorted(set(state.roles_of(login_user)) | set(('public',)))
     if 'admin' in own:
         return []
     by_name = dict((plan.name, plan) for plan in plans)
@@ -307,7 +318,8 @@ class RoleReconciler(Reconciler):
     """zilliz_role: the single form is the batch form with one item."""
 
     list_key = 'roles'
-    summary_rules = (('created', (CREATE_ROLE,), ()), ('privileges_changed', (GRANT, REVOKE), (DROP_ROLE,)),
+    summary_rules = (('created', (CREATE_ROLE,), ()),
+                     ('privileges_changed', (GRANT, REVOKE, REGRANT), (CREATE_ROLE, DROP_ROLE)),
                      ('dropped', (DROP_ROLE,), ()))
 
     def __init__(self, params, check_mode=False):
@@ -337,7 +349,7 @@ class RoleReconciler(Reconciler):
         databases = conn.list_databases()
         version = conn.server_version()
         listed = set(r['name'] for r in self.requests)
-        wanted = listed | set(name for name, users in members.items() if conn.user in users)
+        wanted = listed | set(name for name, users in members.items() if conn.user in users) | set(('public',))
         if self.params.get('exclusive'):
             wanted |= set(members) - self.builtin
         wanted = sorted(name for name in wanted if name in members and name != 'admin')
@@ -370,13 +382,15 @@ class RoleReconciler(Reconciler):
 
     def phases(self, plans, login_user):
         """Creations and grants first, then revokes (a role never loses for a
-        moment the access it keeps), then drops (each role's revokes, then the role)."""
+        moment the access it keeps), then the grants a revoke took along,
+        then drops (each role's revokes, then the role)."""
         dropping = set(plan.name for plan in plans if any(a.kind == DROP_ROLE for a in plan.actions))
         actions = [a for plan in plans for a in plan.actions]
         grants = [a for a in actions if a.subject not in dropping and a.kind in (CREATE_ROLE, GRANT)]
         revokes = [a for a in actions if a.subject not in dropping and a.kind == REVOKE]
+        regrants = [a for a in actions if a.subject not in dropping and a.kind == REGRANT]
         drops = [a for a in actions if a.subject in dropping]
-        return [chains(grants), chains(revokes), chains(drops)]
+        return [chains(grants), chains(revokes), chains(regrants), chains(drops)]
 
     def apply(self, conn, action):
         try:
@@ -388,10 +402,13 @@ class RoleReconciler(Reconciler):
                 self._operate(conn, action)
         except ZillizError as error:
             text = (error.details.get('server_detail') or error.msg).lower()
+            # after_retry: the first attempt's answer was lost, so the refusal
+            # is most likely of this run's own write.
+            settled = DONE if getattr(error, 'after_retry', False) else CONVERGED
             if action.kind == CREATE_ROLE and 'already exist' in text:
-                return CONVERGED      # another run created it first
+                return settled        # this run's lost write, or another run created it first
             if action.kind == DROP_ROLE and 'not found the role' in text:
-                return CONVERGED      # another run dropped it first
+                return settled        # this run's lost write, or another run dropped it first
             if action.kind == CREATE_ROLE and _ROLE_LIMIT_TEXT in text:
                 raise ZillizError(INVALID_INPUT, 'The server refused to create role %s: it holds as many roles as '
                                   'it may (Milvus proxy.maxRoleNum, 10 by default with admin and public; Zilliz '
@@ -404,18 +421,19 @@ class RoleReconciler(Reconciler):
 
     def _operate(self, conn, action):
         object_type, object_name, db_name, privilege = action.target
-        what = '%s %s %s role %s' % ('grant' if action.kind == GRANT else 'revoke', format_grant(action.target),
-                                     'to' if action.kind == GRANT else 'from', action.subject)
-        if object_type is None:
-            conn.operate_privilege_v2(action.subject, action.kind == GRANT, privilege, db_name, object_name, what)
+        grant = action.kind in (GRANT, REGRANT)
+        what = '%s %s %s role %s' % ('grant' if grant else 'revoke', format_grant(action.target),
+                                     'to' if grant else 'from', action.subject)
+        if needs_privilege_v2(action.target):
+            # Only OperatePrivilegeV2 makes (and revokes) it: a group, or a Global privilege on one collection.
+            conn.operate_privilege_v2(action.subject, grant, privilege, db_name, object_name, what)
         else:
-            conn.operate_privilege(action.subject, action.kind == GRANT, object_type, object_name, privilege,
-                                   db_name, what)
+            conn.operate_privilege(action.subject, grant, object_type, object_name, privilege, db_name, what)
 
     def verify(self, conn, state, outcome):
         """Read back the grants of every role whose privileges changed."""
         changed = [plan for plan in outcome.plans if plan.after['exists'] and
-                   any(a.kind in (GRANT, REVOKE) for a in outcome.actions_for(plan))]
+                   any(a.kind in (GRANT, REVOKE, REGRANT) for a in outcome.actions_for(plan))]
         if not changed:
             return
         now = read_grants(conn, [plan.name for plan in changed], state.databases)

@@ -361,6 +361,9 @@ class UserReconciler(Reconciler):
     def observe(self, conn):
         self.login_user = conn.user
         users, roles = self._read(conn)
+        if self.check_mode:
+            # Created by an earlier task of this run, which check mode did not make.
+            roles = set(roles) | set(self.params.get('check_mode_roles') or ())
         state = ClusterState(users, roles)
         problems = validate_against_state(self.requests, state, self.batch)
         if problems:

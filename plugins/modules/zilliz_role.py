@@ -53,6 +53,7 @@ options:
   privileges:
     description:
       - The privileges the role should hold. Left out, the role's privileges are not touched.
+      - With O(roles), give each item its own O(roles[].privileges) (mutually exclusive with O(roles)).
       - An item with O(privileges[].object_type) is a classic grant of one privilege on one object. An item
         without it is a privilege-group grant (OperatePrivilegeV2) on a database and collection; such items
         need Milvus 2.4.18 or later, or Zilliz Cloud, and are refused before any change on older servers.
@@ -101,7 +102,7 @@ options:
   roles:
     description:
       - Many roles in one task. Each item takes O(name) (required), O(state), O(privileges) and
-        O(privileges_mode); options an item leaves out come from the top level.
+        O(privileges_mode); O(state) and O(privileges_mode) an item leaves out come from the top level.
     type: list
     elements: dict
     suboptions:
@@ -364,7 +365,7 @@ def argument_spec():
 def main():
     module = ZillizModule(
         argument_spec=argument_spec(),
-        mutually_exclusive=[('name', 'roles')],
+        mutually_exclusive=[('name', 'roles'), ('privileges', 'roles')],
         required_one_of=[('name', 'roles')],
         supports_check_mode=True,
         manages_access=True,

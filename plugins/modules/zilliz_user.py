@@ -137,6 +137,15 @@ options:
     type: list
     elements: str
     default: []
+  check_mode_roles:
+    description:
+      - Roles that an earlier task of the same run creates (M(zilliz.cloud.zilliz_role)), so that in check mode,
+        where that task created nothing, they do not exist yet. In check mode they are treated as existing;
+        otherwise this option is ignored.
+      - The role P(zilliz.cloud.cluster_users#role) passes the roles its roles task would create.
+    type: list
+    elements: str
+    default: []
   max_drops:
     description:
       - The most users that O(exclusive) may drop in one run. When a run would drop more, it fails before any
@@ -345,6 +354,7 @@ def argument_spec():
         exclusive=dict(type='bool', default=False),
         protected_users=dict(type='list', elements='str', default=[]),
         max_drops=dict(type='int'),
+        check_mode_roles=dict(type='list', elements='str', default=[]),
         password_policy=dict(type='str', default='auto', choices=['auto', 'milvus', 'zilliz'], no_log=False),
     )
 
