@@ -31,10 +31,6 @@ from ansible_collections.zilliz.cloud.plugins.module_utils._privileges import (
     privilege_item_problems, related_grant_keys,
 )
 
-
-def needs_privilege_v2(key):
-    """Whether a grant key is one only OperatePrivilegeV2 makes and revokes."""
-    return item_from_key(key)['object_type'] is None
 from ansible_collections.zilliz.cloud.plugins.module_utils._validation import is_zilliz_cloud_uri, role_name_problems
 
 ROLE_ITEM_OPTIONS = ('name', 'state', 'privileges', 'privileges_mode')
@@ -58,6 +54,11 @@ V2_MIN_VERSION = (2, 4, 18)
 RELATED_MIN_VERSION = (2, 3, 6)
 
 _ZILLIZ_ROLE_NAME_RE = re.compile(r'^[A-Za-z][A-Za-z0-9_]*$')
+
+
+def needs_privilege_v2(key):
+    """Whether a grant key is one only OperatePrivilegeV2 makes and revokes."""
+    return item_from_key(key)['object_type'] is None
 
 
 def builtin_roles(zilliz):
@@ -244,6 +245,7 @@ def _privilege_changes(request, current, related):
     after = (current | grants | (_related(grants) if related else set())) - revokes - dropped_along
     regrants = ((desired if mode != 'remove' else set()) & dropped_along) - grants
     return grants, revokes, regrants, after | regrants
+
 
 def plan_roles(requests, state, exclusive=False, protected=(), builtin=()):
     """The SubjectPlans that take the server from `state` to `requests` (pure)."""
