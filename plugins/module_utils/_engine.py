@@ -179,6 +179,16 @@ def max_drops_problem(names, max_drops, noun):
                                                  ', '.join(sorted(names))))
 
 
+def concurrently(*calls):
+    """Independent requests (each a round trip) made at once; their results in
+    order. The first failure, in that order, is raised once all have ended."""
+    if len(calls) == 1:
+        return [calls[0]()]
+    with concurrent.futures.ThreadPoolExecutor(max_workers=len(calls)) as pool:
+        futures = [pool.submit(call) for call in calls]
+        return [future.result() for future in futures]
+
+
 def chains(actions):
     """Actions grouped per subject, in order: one chain runs sequentially,
     different subjects' chains may run concurrently."""

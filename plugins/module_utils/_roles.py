@@ -20,8 +20,8 @@ import concurrent.futures
 import re
 
 from ansible_collections.zilliz.cloud.plugins.module_utils._engine import (
-    CONVERGED, DONE, Action, Reconciler, SubjectPlan, batch_items, chains, invalid, item_label, max_drops_problem,
-    unlisted_drops,
+    CONVERGED, DONE, Action, Reconciler, SubjectPlan, batch_items, chains, concurrently, invalid, item_label,
+    max_drops_problem, unlisted_drops,
 )
 from ansible_collections.zilliz.cloud.plugins.module_utils._errors import (
     INVALID_INPUT, SERVER_ERROR, ZillizError, server_message,
@@ -347,9 +347,8 @@ class RoleReconciler(Reconciler):
 
     def observe(self, conn):
         self.login_user = conn.user
-        members = conn.roles_with_members()
-        databases = conn.list_databases()
-        version = conn.server_version()
+        members, databases, version = concurrently(conn.roles_with_members, conn.list_databases,
+                                                   conn.server_version)
         listed = set(r['name'] for r in self.requests)
         wanted = listed | set(name for name, users in members.items() if conn.user in users) | set(('public',))
         if self.params.get('exclusive'):

@@ -17,8 +17,8 @@ __metaclass__ = type
 
 from ansible_collections.zilliz.cloud.plugins.module_utils._connection import login_identity
 from ansible_collections.zilliz.cloud.plugins.module_utils._engine import (
-    CONVERGED, DONE, Action, Reconciler, SubjectPlan, batch_items, chains, execute, invalid, item_label,
-    max_drops_problem, unlisted_drops,
+    CONVERGED, DONE, Action, Reconciler, SubjectPlan, batch_items, chains, concurrently, execute, invalid,
+    item_label, max_drops_problem, unlisted_drops,
 )
 from ansible_collections.zilliz.cloud.plugins.module_utils._errors import (
     AUTH_FAILED, FORBIDDEN, INVALID_INPUT, MILVUS_OLD_PASSWORD_WRONG, SERVER_ERROR, ZillizError, describe_failure,
@@ -351,7 +351,7 @@ class UserReconciler(Reconciler):
         to list users may still manage itself (rotate its own password): then
         only that user is read, and roles only when the task names some."""
         try:
-            return conn.users_with_roles(), conn.list_roles()
+            return concurrently(conn.users_with_roles, conn.list_roles)
         except ZillizError as error:
             if error.category != FORBIDDEN or not conn.user or any(r['name'] != conn.user for r in self.requests):
                 raise
@@ -370,8 +370,8 @@ class UserReconciler(Reconciler):
             raise invalid(problems)
         pairs = password_checks(self.requests, state)
         creating = any(r['state'] != 'absent' and not state.exists(r['name']) for r in self.requests)
-        auth_enabled = conn.auth_enabled() if (pairs or creating) else True
-        works = conn.check_passwords(pairs)
+        auth_enabled, works = concurrently(lambda: conn.auth_enabled() if (pairs or creating) else True,
+                                           lambda: conn.check_passwords(pairs))
         if not auth_enabled:
             self.warnings.append(auth_disabled_warning(conn.uri, self.requests, state, pairs))
         current_pairs = current_password_checks(self.requests, works)

@@ -104,16 +104,16 @@ error_category:
   sample: forbidden
 '''
 
+from ansible_collections.zilliz.cloud.plugins.module_utils._engine import concurrently
 from ansible_collections.zilliz.cloud.plugins.module_utils._module import ZillizModule
 from ansible_collections.zilliz.cloud.plugins.module_utils._roles import builtin_roles, read_grants, role_info
 from ansible_collections.zilliz.cloud.plugins.module_utils._validation import is_zilliz_cloud_uri, role_name_problems
 
 
 def read(conn, name, builtin):
-    members = conn.roles_with_members()
+    members, databases = concurrently(conn.roles_with_members, conn.list_databases)
     if name is not None:
         members = dict((n, users) for n, users in members.items() if n == name)
-    databases = conn.list_databases()
     grants = read_grants(conn, [n for n in members if n != 'admin'], databases)
     roles = [role_info(n, members[n], grants.get(n, ()), builtin) for n in sorted(members)]
     return roles, databases

@@ -176,3 +176,23 @@ def test_actions_are_immutable_and_format_as_text():
     with pytest.raises(AttributeError):
         action.kind = 'drop_user'
     assert 'did %s' % action == 'did grant_role:r'
+
+
+def test_concurrently_returns_in_order_and_raises_the_first_failure():
+    from ansible_collections.zilliz.cloud.plugins.module_utils._engine import concurrently
+    barrier = threading.Barrier(2, timeout=5)
+
+    def first():
+        barrier.wait()
+        return 1
+
+    def second():
+        barrier.wait()
+        return 2
+    assert concurrently(first, second) == [1, 2]      # they ran at once, or the barrier would time out
+    assert concurrently(lambda: 'only') == ['only']
+
+    def fails():
+        raise ZillizError(SERVER_ERROR, 'boom')
+    with pytest.raises(ZillizError):
+        concurrently(lambda: 1, fails)
