@@ -492,16 +492,20 @@ class Connection:
                 return False
             raise self.error(exc, 'check the password of user %s' % user, extra_secrets=[password]) from exc
 
-    def check_passwords(self, pairs, workers=None):
+    def map(self, call, items):
+        """[call(item) for item in items], the independent requests made
+        concurrently on this channel (up to `workers` at once); the first
+        failure, in order, is raised once the running ones have ended."""
+        items = list(items)
+        if len(items) < 2:
+            return [call(item) for item in items]
+        with concurrent.futures.ThreadPoolExecutor(max_workers=min(self.workers, len(items))) as pool:
+            return list(pool.map(call, items))
+
+    def check_passwords(self, pairs):
         """{user: authenticates} for (user, password) pairs, checked concurrently
         (the server does the hashing; the client only waits)."""
-        if not pairs:
-            return {}
-        if len(pairs) == 1:
-            return {pairs[0][0]: self.authenticates(*pairs[0])}
-        workers = workers or self.workers
-        with concurrent.futures.ThreadPoolExecutor(max_workers=min(workers, len(pairs))) as pool:
-            outcomes = list(pool.map(lambda pair: self.authenticates(*pair), pairs))
+        outcomes = self.map(lambda pair: self.authenticates(*pair), pairs)
         return dict((name, ok) for (name, dummy), ok in zip(pairs, outcomes))
 
     def auth_enabled(self):

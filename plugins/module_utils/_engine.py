@@ -22,7 +22,6 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import collections
-import concurrent.futures
 import threading
 
 from ansible_collections.zilliz.cloud.plugins.module_utils._errors import INVALID_INPUT, ZillizError
@@ -179,14 +178,10 @@ def max_drops_problem(names, max_drops, noun):
                                                  ', '.join(sorted(names))))
 
 
-def concurrently(*calls):
-    """Independent requests (each a round trip) made at once; their results in
-    order. The first failure, in that order, is raised once all have ended."""
-    if len(calls) == 1:
-        return [calls[0]()]
-    with concurrent.futures.ThreadPoolExecutor(max_workers=len(calls)) as pool:
-        futures = [pool.submit(call) for call in calls]
-        return [future.result() for future in futures]
+def concurrently(conn, *calls):
+    """Independent requests (each a round trip) made at once on conn's
+    channel; their results in order."""
+    return conn.map(lambda call: call(), calls)
 
 
 def chains(actions):
@@ -198,7 +193,7 @@ def chains(actions):
     return list(grouped.values())
 
 
-def execute(conn, phases, apply_one, outcome, workers=4):
+def execute(conn, phases, apply_one, outcome):
     """Run phases one after the other; within a phase, each chain in order
     and different chains concurrently. apply_one(conn, action) returns DONE or
     CONVERGED, or raises ZillizError. The first failure stops new work and is
@@ -220,12 +215,7 @@ def execute(conn, phases, apply_one, outcome, workers=4):
 
     for phase in phases:
         phase = [chain for chain in phase if chain]
-        if workers > 1 and len(phase) > 1:
-            with concurrent.futures.ThreadPoolExecutor(max_workers=min(workers, len(phase))) as pool:
-                list(pool.map(run_chain, phase))
-        else:
-            for chain in phase:
-                run_chain(chain)
+        conn.map(run_chain, phase)
         if failures:
             raise failures[0]
 
@@ -234,7 +224,6 @@ class Reconciler:
     """One kind of subject. Subclasses implement the steps; `reconcile()`
     calls them in order. Every step but observe, apply and verify is pure."""
 
-    workers = 4
     list_key = None         # the batch option (`users`, `roles`)
     summary_rules = ()      # see summarise()
 
@@ -323,8 +312,7 @@ def reconcile(module, reconciler):
         if module.check_mode:
             return outcome
         try:
-            execute(conn, reconciler.phases(plans, conn.user), reconciler.apply, outcome,
-                    workers=getattr(conn, 'workers', reconciler.workers))
+            execute(conn, reconciler.phases(plans, conn.user), reconciler.apply, outcome)
             reconciler.verify(conn, state, outcome)
         except ZillizError as error:
             error.details['result'] = reconciler.changes(outcome)

@@ -16,7 +16,6 @@ INTERNAL: private to the zilliz.cloud collection.
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-import concurrent.futures
 import re
 
 from ansible_collections.zilliz.cloud.plugins.module_utils._engine import (
@@ -31,7 +30,9 @@ from ansible_collections.zilliz.cloud.plugins.module_utils._privileges import (
     privilege_item_problems, related_grant_keys,
 )
 
-from ansible_collections.zilliz.cloud.plugins.module_utils._validation import is_zilliz_cloud_uri, role_name_problems
+from ansible_collections.zilliz.cloud.plugins.module_utils._validation import (
+    effective_policy, is_zilliz_cloud_uri, role_name_problems,
+)
 
 ROLE_ITEM_OPTIONS = ('name', 'state', 'privileges', 'privileges_mode')
 
@@ -53,8 +54,6 @@ V2_MIN_VERSION = (2, 4, 18)
 # some (Load brings GetLoadState and GetLoadingProgress; milvus-io/milvus#30154).
 RELATED_MIN_VERSION = (2, 3, 6)
 
-_ZILLIZ_ROLE_NAME_RE = re.compile(r'^[A-Za-z][A-Za-z0-9_]*$')
-
 
 def needs_privilege_v2(key):
     """Whether a grant key is one only OperatePrivilegeV2 makes and revokes."""
@@ -66,20 +65,6 @@ def builtin_roles(zilliz):
     Cloud its built-in db_admin, db_rw and db_ro (on self-hosted Milvus those
     names are ordinary custom roles)."""
     return frozenset(MILVUS_BUILTIN_ROLES + (ZILLIZ_BUILTIN_ROLES if zilliz else ()))
-
-
-def effective_name_policy(policy, uri):
-    if policy in (None, 'auto'):
-        return 'zilliz' if is_zilliz_cloud_uri(uri) else 'milvus'
-    return policy
-
-
-def role_name_policy_problems(name, policy):
-    problems = role_name_problems(name)
-    if not problems and policy == 'zilliz' and not _ZILLIZ_ROLE_NAME_RE.match(name):
-        problems.append('role name %r must start with a letter and contain only letters, digits and underscores '
-                        '(Zilliz Cloud; set name_policy=milvus for self-hosted Milvus)' % name)
-    return problems
 
 
 def parse_version(text):
@@ -131,7 +116,7 @@ def validate_requests(requests, batch, zilliz, name_policy, check_names=True):
     for request in requests:
         label = _label(request, batch)
         name = request.get('name')
-        problems.extend('%s: %s' % (label, p) for p in role_name_policy_problems(name, name_policy))
+        problems.extend('%s: %s' % (label, p) for p in role_name_problems(name, name_policy))
         if name in seen:
             problems.append('%s: role %s is listed twice (also roles[%d])' % (label, name, seen[name]))
         seen.setdefault(name, request['index'])
@@ -165,27 +150,13 @@ class RoleState:
     def exists(self, name):
         return name in self.members
 
-    def roles_of(self, user):
-        return sorted(name for name, users in self.members.items() if user in users)
-
 
 def read_grants(conn, roles, databases):
     """{role: set(grant keys)} over every database, one SelectGrant per role
     and database, concurrently (each is one round trip)."""
-    workers = getattr(conn, 'workers', 8)
     pairs = [(role, db) for role in roles for db in databases]
-    if not pairs:
-        return {}
-
-    def read(pair):
-        return pair[0], conn.role_grants(*pair)
-    if len(pairs) == 1:
-        answers = [read(pairs[0])]
-    else:
-        with concurrent.futures.ThreadPoolExecutor(max_workers=min(workers, len(pairs))) as pool:
-            answers = list(pool.map(read, pairs))
     grants = dict((role, set()) for role in roles)
-    for role, entities in answers:
+    for (role, dummy), entities in zip(pairs, conn.map(lambda pair: conn.role_grants(*pair), pairs)):
         grants[role].update(grant_key(grant_from_entity(*entity)) for entity in entities)
     return grants
 
@@ -279,15 +250,21 @@ def plan_roles(requests, state, exclusive=False, protected=(), builtin=()):
     return tuple(plans)
 
 
+def login_user_roles_to_guard(members, login_user):
+    """The roles whose privileges let the login user manage users and roles:
+    its own, and public (whose privileges apply to every user). None when no
+    role change can take that away: root is the superuser, admin cannot be
+    changed, and an API key names no user."""
+    if not login_user or login_user == 'root' or login_user in members.get('admin', ()):
+        return None
+    return sorted(set(name for name, users in members.items() if login_user in users) | set(('public',)))
+
+
 def lockout_problems(plans, state, login_user):
     """A change that takes from the login user the privileges its own roles
-    give it to manage users and roles is refused (admin and root cannot lose
-    them through roles: admin cannot be changed, root is the superuser)."""
-    if not login_user or login_user == 'root':
-        return []
-    # public's privileges apply to every user, members or not.
-    own = sorted(set(state.roles_of(login_user)) | set(('public',)))
-    if 'admin' in own:
+    give it to manage users and roles is refused."""
+    own = login_user_roles_to_guard(state.members, login_user)
+    if not own:
         return []
     by_name = dict((plan.name, plan) for plan in plans)
     touched = [name for name in own if name in by_name and by_name[name].changed]
@@ -329,7 +306,7 @@ class RoleReconciler(Reconciler):
         self.requests = build_requests(params)
         self.zilliz = is_zilliz_cloud_uri(params.get('uri'))
         self.builtin = builtin_roles(self.zilliz)
-        self.name_policy = effective_name_policy(params.get('name_policy'), params.get('uri'))
+        self.name_policy = effective_policy(params.get('name_policy'), params.get('uri'))
         self.login_user = None
 
     def validate(self):
@@ -347,10 +324,11 @@ class RoleReconciler(Reconciler):
 
     def observe(self, conn):
         self.login_user = conn.user
-        members, databases, version = concurrently(conn.roles_with_members, conn.list_databases,
+        members, databases, version = concurrently(conn, conn.roles_with_members, conn.list_databases,
                                                    conn.server_version)
         listed = set(r['name'] for r in self.requests)
-        wanted = listed | set(name for name, users in members.items() if conn.user in users) | set(('public',))
+        # The login user's roles only when the lockout guard must look at them.
+        wanted = listed | set(login_user_roles_to_guard(members, conn.user) or ())
         if self.params.get('exclusive'):
             wanted |= set(members) - self.builtin
         wanted = sorted(name for name in wanted if name in members and name != 'admin')

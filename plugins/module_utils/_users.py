@@ -25,7 +25,7 @@ from ansible_collections.zilliz.cloud.plugins.module_utils._errors import (
     is_role_not_found, is_user_exists,
 )
 from ansible_collections.zilliz.cloud.plugins.module_utils._validation import (
-    BUILTIN_PROTECTED_USERS, ZILLIZ_MAX_USERS, effective_password_policy, is_zilliz_cloud_uri, password_problems,
+    BUILTIN_PROTECTED_USERS, ZILLIZ_MAX_USERS, effective_policy, is_zilliz_cloud_uri, password_problems,
     role_name_problems, user_name_problems,
 )
 
@@ -329,7 +329,7 @@ class UserReconciler(Reconciler):
         super(UserReconciler, self).__init__(params, check_mode)
         self.requests = build_requests(params)
         self.by_name = dict((r['name'], r) for r in self.requests)
-        self.policy = effective_password_policy(params.get('password_policy'), params.get('uri'))
+        self.policy = effective_policy(params.get('password_policy'), params.get('uri'))
         self.login_user = None
 
     # ----- validate ---------------------------------------------------------
@@ -351,7 +351,7 @@ class UserReconciler(Reconciler):
         to list users may still manage itself (rotate its own password): then
         only that user is read, and roles only when the task names some."""
         try:
-            return concurrently(conn.users_with_roles, conn.list_roles)
+            return concurrently(conn, conn.users_with_roles, conn.list_roles)
         except ZillizError as error:
             if error.category != FORBIDDEN or not conn.user or any(r['name'] != conn.user for r in self.requests):
                 raise
@@ -370,7 +370,7 @@ class UserReconciler(Reconciler):
             raise invalid(problems)
         pairs = password_checks(self.requests, state)
         creating = any(r['state'] != 'absent' and not state.exists(r['name']) for r in self.requests)
-        auth_enabled, works = concurrently(lambda: conn.auth_enabled() if (pairs or creating) else True,
+        auth_enabled, works = concurrently(conn, lambda: conn.auth_enabled() if (pairs or creating) else True,
                                            lambda: conn.check_passwords(pairs))
         if not auth_enabled:
             self.warnings.append(auth_disabled_warning(conn.uri, self.requests, state, pairs))
@@ -481,8 +481,7 @@ class UserReconciler(Reconciler):
         pairs = [(name, self.by_name[name]['password']) for name in raced]
         stale = sorted(name for name, ok in conn.check_passwords(pairs).items() if not ok)
         if stale:
-            execute(conn, [chains(Action(UPDATE_PASSWORD, name) for name in stale)], self.apply, outcome,
-                    workers=conn.workers)
+            execute(conn, [chains(Action(UPDATE_PASSWORD, name) for name in stale)], self.apply, outcome)
 
     # ----- report -----------------------------------------------------------
     def subject_result(self, plan, actions):

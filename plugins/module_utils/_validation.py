@@ -43,6 +43,7 @@ BUILTIN_PROTECTED_USERS = ('root', 'db_admin')
 
 _USER_NAME_RE = re.compile(r'^[A-Za-z][A-Za-z0-9_]*$')
 _ROLE_NAME_RE = re.compile(r'^[A-Za-z_][A-Za-z0-9_$]*$')
+_ZILLIZ_ROLE_NAME_RE = re.compile(r'^[A-Za-z][A-Za-z0-9_]*$')
 
 
 def user_name_problems(name):
@@ -59,13 +60,19 @@ def user_name_problems(name):
     return []
 
 
-def role_name_problems(role):
+def role_name_problems(role, policy='milvus'):
+    """Milvus: a letter or "_" first, then letters, digits, "_", "$"; at most
+    255. Zilliz Cloud (policy 'zilliz'): a letter first, then letters, digits
+    and underscores."""
     if role is None or role == '':
         return ['role name is empty']
     if len(role) > ROLE_NAME_MAX:
         return ['role name %r is longer than %d characters' % (role, ROLE_NAME_MAX)]
     if not _ROLE_NAME_RE.match(role):
         return ['role name %r must start with a letter or "_" and contain only letters, digits, "_" and "$"' % role]
+    if policy == 'zilliz' and not _ZILLIZ_ROLE_NAME_RE.match(role):
+        return ['role name %r must start with a letter and contain only letters, digits and underscores '
+                '(Zilliz Cloud; set name_policy=milvus for self-hosted Milvus)' % role]
     return []
 
 
@@ -178,8 +185,9 @@ def access_management_problems(uri):
             '(token), managed in the Zilliz Cloud console. Point uri at a Dedicated cluster' % uri_host(uri)]
 
 
-def effective_password_policy(policy, uri):
-    """'auto' means the Zilliz Cloud policy on Zilliz Cloud hosts, Milvus rules elsewhere."""
+def effective_policy(policy, uri):
+    """'auto' means the Zilliz Cloud rules on Zilliz Cloud hosts, Milvus rules
+    elsewhere (password_policy, name_policy)."""
     if policy in (None, 'auto'):
         return 'zilliz' if is_zilliz_cloud_uri(uri) else 'milvus'
     return policy

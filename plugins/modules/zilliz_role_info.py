@@ -111,7 +111,7 @@ from ansible_collections.zilliz.cloud.plugins.module_utils._validation import is
 
 
 def read(conn, name, builtin):
-    members, databases = concurrently(conn.roles_with_members, conn.list_databases)
+    members, databases = concurrently(conn, conn.roles_with_members, conn.list_databases)
     if name is not None:
         members = dict((n, users) for n, users in members.items() if n == name)
     grants = read_grants(conn, [n for n in members if n != 'admin'], databases)

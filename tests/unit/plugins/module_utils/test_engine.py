@@ -4,6 +4,7 @@ import threading
 
 import pytest
 
+from ansible_collections.zilliz.cloud.plugins.module_utils import _connection
 from ansible_collections.zilliz.cloud.plugins.module_utils._engine import (
     CONVERGED, DONE, Action, Outcome, Reconciler, SubjectPlan, chains, execute, reconcile,
 )
@@ -11,8 +12,11 @@ from ansible_collections.zilliz.cloud.plugins.module_utils._errors import SERVER
 
 
 class FakeConnection:
+    """The engine's view of a connection: a login user, and the real
+    Connection.map (concurrent up to `workers`)."""
     user = 'me'
     workers = 4
+    map = _connection.Connection.map
 
     def __init__(self):
         self.calls = []
@@ -146,7 +150,7 @@ def test_phases_run_in_order_and_a_failed_phase_stops_the_next():
     outcome = Outcome([])
     phases = [[[Action('first', 'a')], [Action('first', 'b')]], [[Action('boom', 'a')]], [[Action('never', 'a')]]]
     with pytest.raises(ZillizError):
-        execute(conn, phases, apply_one, outcome, workers=4)
+        execute(conn, phases, apply_one, outcome)
     assert sorted(order) == ['boom', 'first', 'first']
     assert [a.kind for a in outcome.done] == ['first', 'first']
 
@@ -159,7 +163,7 @@ def test_chains_run_concurrently():
         barrier.wait()
         return DONE
     outcome = Outcome([])
-    execute(FakeConnection(), [[[Action('x', 'a')], [Action('x', 'b')]]], apply_one, outcome, workers=2)
+    execute(FakeConnection(), [[[Action('x', 'a')], [Action('x', 'b')]]], apply_one, outcome)
     assert len(outcome.done) == 2
 
 
@@ -189,10 +193,11 @@ def test_concurrently_returns_in_order_and_raises_the_first_failure():
     def second():
         barrier.wait()
         return 2
-    assert concurrently(first, second) == [1, 2]      # they ran at once, or the barrier would time out
-    assert concurrently(lambda: 'only') == ['only']
+    conn = FakeConnection()
+    assert concurrently(conn, first, second) == [1, 2]      # they ran at once, or the barrier would time out
+    assert concurrently(conn, lambda: 'only') == ['only']
 
     def fails():
         raise ZillizError(SERVER_ERROR, 'boom')
     with pytest.raises(ZillizError):
-        concurrently(lambda: 1, fails)
+        concurrently(conn, lambda: 1, fails)

@@ -1,7 +1,7 @@
 import pytest
 
 from ansible_collections.zilliz.cloud.plugins.module_utils._validation import (
-    effective_password_policy, is_zilliz_cloud_uri, password_problems, role_name_problems, uri_problems,
+    effective_policy, is_zilliz_cloud_uri, password_problems, role_name_problems, uri_problems,
     user_name_problems,
 )
 
@@ -73,10 +73,10 @@ def test_policy_selection():
     assert is_zilliz_cloud_uri('https://in03-x.serverless.gcp-us-west1.cloud.zilliz.com')
     assert not is_zilliz_cloud_uri('http://localhost:19530')
     assert not is_zilliz_cloud_uri('http://zillizcloud.com.evil.example:1')
-    assert effective_password_policy('auto', zilliz) == 'zilliz'
-    assert effective_password_policy('auto', 'http://localhost:19530') == 'milvus'
-    assert effective_password_policy('milvus', zilliz) == 'milvus'
-    assert effective_password_policy('zilliz', 'http://localhost:19530') == 'zilliz'
+    assert effective_policy('auto', zilliz) == 'zilliz'
+    assert effective_policy('auto', 'http://localhost:19530') == 'milvus'
+    assert effective_policy('milvus', zilliz) == 'milvus'
+    assert effective_policy('zilliz', 'http://localhost:19530') == 'zilliz'
 
 
 @pytest.mark.parametrize('uri', ['http://localhost:19530', 'https://x.vectordb.zillizcloud.com:19530',
