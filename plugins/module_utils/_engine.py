@@ -233,9 +233,24 @@ class Reconciler:
         self.batch = params.get(self.list_key) is not None
         self.warnings = []
 
+    # What an exclusive clean-up with an empty list would drop (for its refusal).
+    everything_unlisted = None
+
     def validate(self):
         """Problems found without the server (empty list when valid)."""
         raise NotImplementedError
+
+    def clean_up_problems(self):
+        """The exclusive and max_drops options, checked the same way for every kind."""
+        params, problems = self.params, []
+        if params.get('exclusive') and not self.batch:
+            problems.append('exclusive needs the %s list' % self.list_key)
+        if params.get('exclusive') and self.batch and not params[self.list_key]:
+            problems.append('exclusive with an empty %s list would drop %s: refused (is the list of %s missing?)'
+                            % (self.list_key, self.everything_unlisted, self.list_key))
+        if params.get('max_drops') is not None and params['max_drops'] < 0:
+            problems.append('max_drops must be 0 or more')
+        return problems
 
     def observe(self, conn):
         """Read what the plan needs; raise ZillizError for problems only the

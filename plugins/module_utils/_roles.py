@@ -297,6 +297,7 @@ class RoleReconciler(Reconciler):
     """zilliz_role: the single form is the batch form with one item."""
 
     list_key = 'roles'
+    everything_unlisted = 'every custom role'
     summary_rules = (('created', (CREATE_ROLE,), ()),
                      ('privileges_changed', (GRANT, REVOKE, REGRANT), (CREATE_ROLE, DROP_ROLE)),
                      ('dropped', (DROP_ROLE,), ()))
@@ -310,17 +311,8 @@ class RoleReconciler(Reconciler):
         self.login_user = None
 
     def validate(self):
-        params = self.params
-        problems = validate_requests(self.requests, self.batch, self.zilliz, self.name_policy,
-                                     params.get('validate_privilege_names', True))
-        if params.get('exclusive') and not self.batch:
-            problems.append('exclusive needs the roles list')
-        if params.get('exclusive') and self.batch and not params['roles']:
-            problems.append('exclusive with an empty roles list would drop every custom role: refused (is the list '
-                            'of roles missing?)')
-        if params.get('max_drops') is not None and params['max_drops'] < 0:
-            problems.append('max_drops must be 0 or more')
-        return problems
+        return validate_requests(self.requests, self.batch, self.zilliz, self.name_policy,
+                                 self.params.get('validate_privilege_names', True)) + self.clean_up_problems()
 
     def observe(self, conn):
         self.login_user = conn.user

@@ -322,6 +322,7 @@ class UserReconciler(Reconciler):
     """zilliz_user: the single form is the batch form with one item."""
 
     list_key = 'users'
+    everything_unlisted = 'every user except root, db_admin, the login user and protected_users'
     summary_rules = (('created', (CREATE_USER,), ()), ('password_changed', (UPDATE_PASSWORD,), ()),
                      ('roles_changed', (GRANT_ROLE, REVOKE_ROLE), ()), ('dropped', (DROP_USER,), ()))
 
@@ -334,16 +335,8 @@ class UserReconciler(Reconciler):
 
     # ----- validate ---------------------------------------------------------
     def validate(self):
-        params = self.params
-        problems = validate_requests(self.requests, self.policy, self.batch, login_identity(params))
-        if params.get('exclusive') and not self.batch:
-            problems.append('exclusive needs the users list')
-        if params.get('max_drops') is not None and params['max_drops'] < 0:
-            problems.append('max_drops must be 0 or more')
-        if params.get('exclusive') and self.batch and not params['users']:
-            problems.append('exclusive with an empty users list would drop every user except root, db_admin, the '
-                            'login user and protected_users: refused (is the list of users missing?)')
-        return problems
+        return validate_requests(self.requests, self.policy, self.batch, login_identity(self.params)) + \
+            self.clean_up_problems()
 
     # ----- observe ----------------------------------------------------------
     def _read(self, conn):
