@@ -65,12 +65,17 @@ def users(prefix, count, password, roles=('db_ro',)):
     return [{'name': '%s%02d' % (prefix, i), 'password': password, 'roles': list(roles)} for i in range(count)]
 
 
-def twice_with_every_connection_cut(server, items, name, cut_after=0.5):
+def twice_with_every_connection_cut(server, items, name, cut_after_bytes, cut_after=0.5):
     """The batch playbook run twice over a 40 ms round trip, every connection
-    cut `cut_after` seconds after it was made; (first result, second result).
-    The first run must have lost at least one connection, or the test would
+    cut `cut_after` seconds after it was made, or once `cut_after_bytes` have
+    passed, whichever comes first; (first result, second result). The byte
+    limit makes the fault happen however fast the module gets (a run now often
+    ends within half a second of its connection); it is set so that a few
+    connections are cut, as a cut every half second did on slower runs
+    (measured: the batch loses 1 at 32 KB, the rotation 3 at 12 KB). The
+    first run must have lost at least one connection, or the test would
     prove nothing."""
-    with FaultProxy(server.port, rtt=0.04, cut_after_seconds=cut_after) as proxy:
+    with FaultProxy(server.port, rtt=0.04, cut_after_seconds=cut_after, cut_after_bytes=cut_after_bytes) as proxy:
         def run(suffix):
             return net_result(playbook('network_batch.yml', proxied(
                 server, proxy, batch_items=items, module_timeout=10, max_seconds=30), name=name + suffix))
@@ -86,7 +91,7 @@ def test_batch_with_every_connection_cut_every_half_second(milvus, cleanup):
     items = users('net_b', 60, SECRETS['pw_batch'])
     names = [item['name'] for item in items]
     cleanup.extend(names)
-    first, second = twice_with_every_connection_cut(milvus, items, 'network-cut-batch')
+    first, second = twice_with_every_connection_cut(milvus, items, 'network-cut-batch', cut_after_bytes=32768)
     # The end state is exact...
     state = snapshot(milvus)[0]
     assert dict((n, state.get(n)) for n in names) == dict((n, ['db_ro']) for n in names)
@@ -107,9 +112,7 @@ def test_rotation_with_every_connection_cut_every_half_second(milvus, cleanup):
                 for item in items]
     playbook('network_batch.yml', server_vars(milvus, batch_items=items, module_timeout=10, max_seconds=30),
              name='network-rotation-setup')
-    # A 30-user rotation on one connection can finish in under half a second
-    # (measured 0.4 to 0.6 s): cut sooner, so that the fault surely happens.
-    first, second = twice_with_every_connection_cut(milvus, rotation, 'network-cut-rotation', cut_after=0.3)
+    first, second = twice_with_every_connection_cut(milvus, rotation, 'network-cut-rotation', cut_after_bytes=12288)
     for name in names:
         assert logs_in(milvus, name, SECRETS['pw_batch_2']), name
         assert not logs_in(milvus, name, SECRETS['pw_batch']), name
