@@ -41,8 +41,9 @@ from ansible.module_utils.errors import AnsibleFallbackNotFound
 
 from ansible_collections.zilliz.cloud.plugins.module_utils._errors import (
     AUTH_FAILED, FORBIDDEN, INVALID_INPUT, MILVUS_LEGACY_RATE_LIMIT, TIMEOUT, TLS_ERROR, UNREACHABLE,
-    ZillizError, classify, is_not_grpc_endpoint, is_transient, scrub, server_message, transport_detail,
+    ZillizError, classify, is_not_grpc_endpoint, is_transient, refusal, scrub, server_message, transport_detail,
 )
+from ansible_collections.zilliz.cloud.plugins.module_utils._server import detect
 from ansible_collections.zilliz.cloud.plugins.module_utils._validation import (
     cleartext_problems, uri_problems, uses_tls,
 )
@@ -264,8 +265,11 @@ class Connection:
         self.workers = DEFAULT_WORKERS
         # The login user and its current password, when known.
         self.user, self.login_password = login_credential(params)
+        # Whether the requests carry any credential (the server needs one for privilege changes).
+        self.has_credential = bool(self.user or params.get('token'))
         self.secrets = [s for s in (params.get('token'), params.get('login_password')) if s]
         self.latency_ms = None
+        self._profile = None
         self._channel = None
         self._stub = None
         self._metadata = ()
@@ -383,6 +387,12 @@ class Connection:
     def server_version(self):
         return self._rpc('GetVersion', milvus_pb2.GetVersionRequest(), 'read the server version').version
 
+    def profile(self):
+        """The server profile (_server.py): one GetVersion per run, then remembered."""
+        if self._profile is None:
+            self._profile = detect(self.server_version(), self.uri)
+        return self._profile
+
     def _select_users(self, name, what):
         request = milvus_pb2.SelectUserRequest(include_role_info=True)
         if name:
@@ -439,18 +449,33 @@ class Connection:
         """{role: set(member user names)} for every role, in one SelectRole RPC."""
         request = milvus_pb2.SelectRoleRequest(include_user_info=True)
         results = self._rpc('SelectRole', request, 'list roles and their members').results
-        return dict((r.role.name, set(u.name for u in r.users if u.name)) for r in results)
+        return dict((r.role.name, set(u.name for u in r.users if u.name)) for r in results if r.role.name)
 
     def list_databases(self):
         return list(self._rpc('ListDatabases', milvus_pb2.ListDatabasesRequest(), 'list databases').db_names)
 
     def role_grants(self, role, db_name):
         """[(object_type, object_name, db_name, privilege)] of one role as SelectGrant
-        answers for one database (it adds the grants stored under database `*`)."""
+        answers for db_name: one database (plus the grants stored under `*`), or
+        `*`, which is every database on servers whose profile says so. Grants
+        with an empty privilege name are no grants (milvus-io/milvus#49989)."""
         entity = milvus_pb2.GrantEntity(role=milvus_pb2.RoleEntity(name=role), db_name=db_name)
-        entities = self._rpc('SelectGrant', milvus_pb2.SelectGrantRequest(entity=entity),
-                             'read the privileges of role %s in database %s' % (role, db_name)).entities
-        return [(e.object.name, e.object_name, e.db_name, e.grantor.privilege.name) for e in entities]
+        what = 'read the privileges of role %s in %s' % (
+            role, 'every database' if db_name == '*' else 'database %s' % db_name)
+        entities = self._rpc('SelectGrant', milvus_pb2.SelectGrantRequest(entity=entity), what).entities
+        return [(e.object.name, e.object_name, e.db_name, e.grantor.privilege.name) for e in entities
+                if e.grantor.privilege.name]
+
+    def collection_aliases(self, db_name):
+        """{alias: collection} of one database (ListAliases, then DescribeAlias per alias)."""
+        aliases = self._rpc('ListAliases', milvus_pb2.ListAliasesRequest(db_name=db_name),
+                            'list the collection aliases of database %s' % db_name).aliases
+
+        def describe(alias):
+            answer = self._rpc('DescribeAlias', milvus_pb2.DescribeAliasRequest(db_name=db_name, alias=alias),
+                               'describe collection alias %s in database %s' % (alias, db_name))
+            return answer.collection
+        return dict(zip(aliases, self.map(describe, aliases)))
 
     def create_role(self, name):
         self._rpc('CreateRole', milvus_pb2.CreateRoleRequest(entity=milvus_pb2.RoleEntity(name=name)),
@@ -525,7 +550,7 @@ class Connection:
         raw = transport_detail(exc) if category in (UNREACHABLE, TLS_ERROR, TIMEOUT) else server_message(exc)
         detail = scrub(raw, secrets)
         msg = self._explain(category, what, detail)
-        return ZillizError(category, scrub(msg, secrets), server_detail=detail)
+        return ZillizError(category, scrub(msg, secrets), server_detail=detail, refusal=refusal(exc))
 
     def _explain(self, category, what, detail):
         where = self.uri

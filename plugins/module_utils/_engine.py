@@ -4,8 +4,10 @@
 
 """The reconcile engine shared by zilliz_user and zilliz_role.
 
-    validate (pure) -> observe (read the server, run probes) -> plan (pure,
-    immutable) -> apply (the only writes) -> verify
+    validate (pure) -> observe (reads; returns one frozen state) -> plan
+    (pure: the subjects' plans and the warnings) -> apply (the only writes)
+    -> settle (reads; the extra writes a race made necessary, applied as a
+    named step) -> verify (reads only)
 
 A Reconciler describes one kind of subject (users, roles): how to read it,
 plan it, apply one action and verify the result. `reconcile()` runs the
@@ -82,28 +84,50 @@ class SubjectPlan(collections.namedtuple('SubjectPlan', 'name state actions befo
         return bool(self.actions)
 
 
-class Outcome:
-    """What a run did, beside the (unchanged) plans. Thread-safe recording."""
+class Plan(collections.namedtuple('Plan', 'subjects warnings')):
+    """What plan() returns: the SubjectPlans and the warnings the state called for."""
 
-    def __init__(self, plans, applied=True):
+    __slots__ = ()
+
+    def __new__(cls, subjects, warnings=()):
+        return super(Plan, cls).__new__(cls, tuple(subjects), tuple(warnings))
+
+
+class Outcome:
+    """What a run did, beside the (unchanged) plans. Thread-safe recording,
+    indexed per subject so that reporting is linear in the list."""
+
+    def __init__(self, plans, applied=True, warnings=()):
         self.plans = tuple(plans)
         self.applied = applied          # False in check mode: the plans are what "would" be done
+        self.warnings = list(warnings)
         self.done = []
         self.converged = []
+        self._done_by_subject = collections.defaultdict(list)
         self._lock = threading.Lock()
 
     def record(self, action, how):
         with self._lock:
-            (self.converged if how == CONVERGED else self.done).append(action)
+            if how == CONVERGED:
+                self.converged.append(action)
+            else:
+                self.done.append(action)
+                self._done_by_subject[action.subject].append(action)
 
     def actions_for(self, plan):
         """The actions reported for one subject: planned ones in check mode;
         otherwise those done, in plan order, then extra ones a race needed."""
         if not self.applied:
             return list(plan.actions)
-        done = set(a for a in self.done if a.subject == plan.name)
-        extra = [a for a in self.done if a.subject == plan.name and a not in plan.actions]
-        return [a for a in plan.actions if a in done] + extra
+        done = self._done_by_subject.get(plan.name, ())
+        if not done:
+            return []
+        planned = set(plan.actions)
+        done_set = set(done)
+        return [a for a in plan.actions if a in done_set] + [a for a in done if a not in planned]
+
+    def kinds_for(self, plan):
+        return set(a.kind for a in self.actions_for(plan))
 
     def changed_for(self, plan):
         return bool(self.actions_for(plan))
@@ -165,19 +189,6 @@ def invalid(problems):
     return ZillizError(INVALID_INPUT, 'Invalid input, nothing was changed: ' + '; '.join(problems))
 
 
-def unlisted_drops(plans):
-    return [plan.name for plan in plans if not plan.listed and plan.changed]
-
-
-def max_drops_problem(names, max_drops, noun):
-    """The exclusive clean-up guard: more drops than max_drops fails before any change."""
-    if max_drops is None or len(names) <= max_drops:
-        return None
-    return ('exclusive would drop %d %s%s, more than max_drops=%d: %s. Nothing was changed; check that the list '
-            'is complete, or raise max_drops' % (len(names), noun, 's' if len(names) > 1 else '', max_drops,
-                                                 ', '.join(sorted(names))))
-
-
 def concurrently(conn, *calls):
     """Independent requests (each a round trip) made at once on conn's
     channel; their results in order."""
@@ -193,11 +204,33 @@ def chains(actions):
     return list(grouped.values())
 
 
+def combined_failure(failures):
+    """One ZillizError for the (action, error) pairs of a phase that failed:
+    the first error's message, then every other subject refused, those refused
+    for the same reason by name only; the category is the first's."""
+    first_action, first = failures[0]
+    if len(failures) == 1:
+        return first
+    same = [action.subject for action, error in failures[1:]
+            if (error.category, error.details.get('refusal')) == (first.category, first.details.get('refusal'))]
+    other = [error.msg for action, error in failures[1:]
+             if (error.category, error.details.get('refusal')) != (first.category, first.details.get('refusal'))]
+    msg = first.msg
+    if same:
+        msg += ' The same refusal for: %s.' % ', '.join(sorted(set(same)))
+    if other:
+        msg += ' Also: ' + ' '.join(other)
+    details = dict(first.details)
+    details['refused'] = sorted(set([first_action.subject] + [action.subject for action, dummy in failures[1:]]))
+    return ZillizError(first.category, msg, **details)
+
+
 def execute(conn, phases, apply_one, outcome):
     """Run phases one after the other; within a phase, each chain in order
     and different chains concurrently. apply_one(conn, action) returns DONE or
-    CONVERGED, or raises ZillizError. The first failure stops new work and is
-    raised once the running calls have finished; what was done is in outcome."""
+    CONVERGED, or raises ZillizError. A failure stops new work; once the
+    running calls have finished, every failure of the phase is raised as one
+    error naming each subject refused; what was done is in outcome."""
     failures = []
     lock = threading.Lock()
 
@@ -209,7 +242,7 @@ def execute(conn, phases, apply_one, outcome):
                 how = apply_one(conn, action)
             except ZillizError as error:
                 with lock:
-                    failures.append(error)
+                    failures.append((action, error))
                 return
             outcome.record(action, how)
 
@@ -217,32 +250,41 @@ def execute(conn, phases, apply_one, outcome):
         phase = [chain for chain in phase if chain]
         conn.map(run_chain, phase)
         if failures:
-            raise failures[0]
+            raise combined_failure(failures)
 
 
 class Reconciler:
     """One kind of subject. Subclasses implement the steps; `reconcile()`
-    calls them in order. Every step but observe, apply and verify is pure."""
+    calls them in order. validate and plan are pure; observe, settle and
+    verify only read; apply is the only step that writes."""
 
     list_key = None         # the batch option (`users`, `roles`)
+    noun = None             # `user`, `role`
     summary_rules = ()      # see summarise()
+    # What an exclusive clean-up with an empty list would drop (for its refusal).
+    everything_unlisted = None
 
     def __init__(self, params, check_mode=False):
         self.params = params
         self.check_mode = check_mode
         self.batch = params.get(self.list_key) is not None
-        self.warnings = []
-
-    # What an exclusive clean-up with an empty list would drop (for its refusal).
-    everything_unlisted = None
+        self.requests = []
 
     def validate(self):
         """Problems found without the server (empty list when valid)."""
         raise NotImplementedError
 
-    def clean_up_problems(self):
-        """The exclusive and max_drops options, checked the same way for every kind."""
-        params, problems = self.params, []
+    # ----- pieces every kind shares ------------------------------------------
+    def common_problems(self):
+        """Names listed twice, and the exclusive and max_drops options: checked the same way for every kind."""
+        params, problems, seen = self.params, [], {}
+        for request in self.requests:
+            name = request.get('name')
+            if name and name in seen:
+                problems.append('%s: %s %s is listed twice (also %s[%d])' % (
+                    item_label(self.noun, self.list_key, request, self.batch), self.noun, name, self.list_key,
+                    seen[name]))
+            seen.setdefault(name, request['index'])
         if params.get('exclusive') and not self.batch:
             problems.append('exclusive needs the %s list' % self.list_key)
         if params.get('exclusive') and self.batch and not params[self.list_key]:
@@ -252,16 +294,51 @@ class Reconciler:
             problems.append('max_drops must be 0 or more')
         return problems
 
+    def clean_up_limit_problems(self, plans):
+        """The exclusive clean-up guard: more drops than max_drops fails before any change."""
+        names = [plan.name for plan in plans if not plan.listed and plan.changed]
+        max_drops = self.params.get('max_drops')
+        if max_drops is None or len(names) <= max_drops:
+            return []
+        return ['exclusive would drop %d %s%s, more than max_drops=%d: %s. Nothing was changed; check that the list '
+                'is complete, or raise max_drops' % (len(names), self.noun, 's' if len(names) > 1 else '', max_drops,
+                                                     ', '.join(sorted(names)))]
+
+    @staticmethod
+    def count(plans, kind):
+        return sum(1 for plan in plans for action in plan.actions if action.kind == kind)
+
+    @staticmethod
+    def settled(error):
+        """How a refusal that means "already done" counts: after_retry says an
+        earlier attempt's answer was lost, so it is most likely this run's own
+        write (DONE); otherwise another run did it first (CONVERGED)."""
+        return DONE if getattr(error, 'after_retry', False) else CONVERGED
+
+    @staticmethod
+    def profile_warnings(profile):
+        warning = profile.warning()
+        return [warning] if warning else []
+
+    @staticmethod
+    def mark_unlisted(plan, entry):
+        """Subjects only an exclusive clean-up touches say so in their entry."""
+        if not plan.listed:
+            entry['unlisted'] = True
+        return entry
+
+    # ----- the steps ---------------------------------------------------------
     def observe(self, conn):
-        """Read what the plan needs; raise ZillizError for problems only the
-        server's state reveals."""
+        """Read what the plan needs; return it as one frozen state. Reads only."""
         raise NotImplementedError
 
     def plan(self, state):
-        """The SubjectPlans that take the server from `state` to the request (pure)."""
+        """A Plan (the SubjectPlans that take the server from `state` to the
+        request, and warnings); raises ZillizError for problems only the
+        state reveals. Pure."""
         raise NotImplementedError
 
-    def phases(self, plans, login_user):
+    def phases(self, plans, state):
         """The plans' actions as execution phases (lists of chains)."""
         raise NotImplementedError
 
@@ -269,8 +346,12 @@ class Reconciler:
         """Make one action's request: DONE, or CONVERGED when it was already done."""
         raise NotImplementedError
 
+    def settle(self, conn, state, outcome):
+        """After applying: the extra actions a race made necessary (reads only; reconcile() applies them)."""
+        return []
+
     def verify(self, conn, state, outcome):
-        """After applying: settle races (recording extra actions) and prove the result."""
+        """After applying: prove the result. Reads only."""
 
     # ----- reporting: built from the plans and the outcome, never a secret --
     def subject_result(self, plan, actions):
@@ -294,7 +375,7 @@ class Reconciler:
     def result(self, outcome, diff=False):
         plans = outcome.plans
         actions = dict((plan.name, outcome.actions_for(plan)) for plan in plans)
-        result = dict(changed=outcome.changed,
+        result = dict(changed=any(actions.values()),
                       summary=summarise(plans, lambda plan: actions[plan.name], self.summary_rules))
         if self.batch:
             result[self.list_key] = [self.subject_result(plan, actions[plan.name]) for plan in plans]
@@ -314,20 +395,23 @@ class Reconciler:
 
 
 def reconcile(module, reconciler):
-    """validate -> observe -> plan -> (check mode stops) -> apply -> verify.
-    Returns the Outcome; a ZillizError raised after changes began carries
-    `result` (what was done) in its details, for ZillizModule.fail_error."""
+    """validate -> observe -> plan -> (check mode stops) -> apply -> settle ->
+    verify. Returns the Outcome; a ZillizError raised after changes began
+    carries `result` (what was done) in its details, for ZillizModule.fail_error."""
     problems = module.connection_problems() + reconciler.validate()
     if problems:
         raise invalid(problems)
-    with module.connect() as conn:
+    with module.connect(validated=True) as conn:
         state = reconciler.observe(conn)
-        plans = reconciler.plan(state)
-        outcome = Outcome(plans, applied=not module.check_mode)
+        plan = reconciler.plan(state)
+        outcome = Outcome(plan.subjects, applied=not module.check_mode, warnings=plan.warnings)
         if module.check_mode:
             return outcome
         try:
-            execute(conn, reconciler.phases(plans, conn.user), reconciler.apply, outcome)
+            execute(conn, reconciler.phases(plan.subjects, state), reconciler.apply, outcome)
+            extra = reconciler.settle(conn, state, outcome)
+            if extra:
+                execute(conn, [chains(extra)], reconciler.apply, outcome)
             reconciler.verify(conn, state, outcome)
         except ZillizError as error:
             error.details['result'] = reconciler.changes(outcome)

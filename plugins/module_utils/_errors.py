@@ -20,15 +20,51 @@ TIMEOUT = 'timeout'
 FORBIDDEN = 'forbidden'
 INVALID_INPUT = 'invalid_input'
 SERVER_ERROR = 'server_error'
+LIMIT_EXCEEDED = 'limit_exceeded'
 MISSING_LIBRARY = 'missing_library'
 
 # Categories worth retrying while a cluster comes up; never auth_failed.
 TRANSIENT_CATEGORIES = (UNREACHABLE, TIMEOUT)
 
-# Milvus server error codes (merr) that pymilvus surfaces as MilvusException.code.
+# Milvus server error codes (pkg/util/merr/errors.go).
 MILVUS_OLD_PASSWORD_WRONG = 1400
 MILVUS_PRIVILEGE_DENIED = 1401
 MILVUS_INVALID_PARAMETER = 1100
+MILVUS_QUOTA_EXCEEDED = 9
+
+# One vocabulary of server refusals: what a refusal means, whatever version sent it. The texts are the
+# same on Milvus 2.3.5 (measured) and the 2.4, 2.5 and 2.6 branches (internal/rootcoord/meta_rbac.go,
+# meta_table.go, root_coord.go); the codes are not: 65535 up to 2.6.18, 1100 (invalid parameter) on 2.6
+# after commit 39c9b039d2, 9 (quota exceeded) for the user and role limits on 2.6. So a specific code
+# decides first, and the text is the fallback for the generic ones.
+ALREADY_EXISTS = 'already_exists'           # "user already exists", "role [name:x] already exists"
+ROLE_NOT_FOUND = 'role_not_found'           # "not found the role" (2.3-2.6), "role not exists" (2.6 meta)
+ROLE_HAS_PRIVILEGES = 'role_has_privileges'  # "fail to drop the role that it has privileges. Use REVOKE API ..."
+USER_LIMIT = 'user_limit'                   # "... the number of users has reached the limit"
+ROLE_LIMIT = 'role_limit'                   # "... the number of roles has reached the limit"
+OLD_PASSWORD_WRONG = 'old_password_wrong'   # code 1400, "old password not correct"
+UNKNOWN_PRIVILEGE = 'unknown_privilege'     # "not found the privilege name[Serch]"
+UNKNOWN_OBJECT_TYPE = 'unknown_object_type'  # "not found the object type[name: Table] ..."
+PRIVILEGE_DENIED = 'privilege_denied'       # code 1401
+
+_REFUSAL_CODES = ((MILVUS_OLD_PASSWORD_WRONG, OLD_PASSWORD_WRONG), (MILVUS_PRIVILEGE_DENIED, PRIVILEGE_DENIED))
+_REFUSAL_TEXTS = (
+    (USER_LIMIT, ('number of users has reached the limit',)),
+    (ROLE_LIMIT, ('number of roles has reached the limit',)),
+    (ROLE_HAS_PRIVILEGES, ('role that it has privileges',)),
+    (OLD_PASSWORD_WRONG, ('old password not correct',)),
+    (UNKNOWN_PRIVILEGE, ('not found the privilege',)),
+    (UNKNOWN_OBJECT_TYPE, ('not found the object type',)),
+    (ROLE_NOT_FOUND, ('not found the role', 'role not exists', 'role not found')),
+    (ALREADY_EXISTS, ('already exist',)),
+)
+# The category each refusal is reported with, the same on every version.
+_REFUSAL_CATEGORIES = {
+    OLD_PASSWORD_WRONG: 'auth_failed', PRIVILEGE_DENIED: 'forbidden',
+    USER_LIMIT: LIMIT_EXCEEDED, ROLE_LIMIT: LIMIT_EXCEEDED,
+    UNKNOWN_PRIVILEGE: INVALID_INPUT, UNKNOWN_OBJECT_TYPE: INVALID_INPUT, ROLE_NOT_FOUND: INVALID_INPUT,
+    ALREADY_EXISTS: SERVER_ERROR, ROLE_HAS_PRIVILEGES: SERVER_ERROR,
+}
 # Rate limiting: merr ErrServiceRateLimit, and the legacy ErrorCode.RateLimit
 # of servers that fill only the old enum.
 MILVUS_RATE_LIMIT = 8
@@ -134,18 +170,11 @@ def classify(exc):
             return TLS_ERROR if any(m in lowered for m in _TLS_MARKERS) else UNREACHABLE
         if status == 'INVALID_ARGUMENT':
             return INVALID_INPUT
-    if MILVUS_PRIVILEGE_DENIED in codes:
-        return FORBIDDEN
-    if MILVUS_OLD_PASSWORD_WRONG in codes:
-        return AUTH_FAILED
+    kind = _refusal(codes, texts)
+    if kind:
+        return _REFUSAL_CATEGORIES[kind]
     if MILVUS_INVALID_PARAMETER in codes:
         return INVALID_INPUT
-    if 'retry timeout' in lowered:
-        return TIMEOUT
-    if 'fail connecting to server' in lowered:
-        if any(m in lowered for m in _TLS_MARKERS):
-            return TLS_ERROR
-        return UNREACHABLE
     return SERVER_ERROR
 
 
@@ -194,11 +223,23 @@ def transport_detail(exc):
     return server_message(exc)
 
 
-def is_user_exists(exc):
-    """True when the server refused create_user because the user exists."""
-    return 'already exist' in server_message(exc).lower()
+def _refusal(codes, texts):
+    for code, kind in _REFUSAL_CODES:
+        if code in codes:
+            return kind
+    lowered = ' '.join(texts).lower()
+    for kind, phrases in _REFUSAL_TEXTS:
+        if any(phrase in lowered for phrase in phrases):
+            return kind
+    return None
 
 
-def is_role_not_found(exc):
-    text = server_message(exc).lower()
-    return 'not found the role' in text or 'role not found' in text
+def refusal(exc):
+    """What a server refusal means (ALREADY_EXISTS, USER_LIMIT, ...), or None. exc is the exception a
+    request raised or the ZillizError made of it (which keeps the server's words in server_detail)."""
+    if isinstance(exc, ZillizError):
+        return exc.details.get('refusal')
+    statuses, codes, texts = describe_failure(exc)
+    if statuses:
+        return None     # a transport or authentication status, not a refusal
+    return _refusal(codes, texts)

@@ -84,9 +84,10 @@ class ZillizModule(AnsibleModule):
             problems += access_management_problems(self.params.get('uri'))
         return problems
 
-    def connect(self):
-        """A Connection (open it, or use it with `with`), after validating the options."""
-        problems = self.connection_problems()
+    def connect(self, validated=False):
+        """A Connection (open it, or use it with `with`), after validating the
+        options (unless the caller has: validated=True)."""
+        problems = [] if validated else self.connection_problems()
         if problems:
             raise ZillizError(INVALID_INPUT, '; '.join(problems))
         return Connection(self.params)
@@ -98,7 +99,7 @@ class ZillizModule(AnsibleModule):
             outcome = reconcile(self, reconciler)
         except ZillizError as error:
             self.fail_error(error)
-        for warning in reconciler.warnings:
+        for warning in outcome.warnings:
             self.warn(warning)
         self.exit_json(**reconciler.result(outcome, diff=self._diff))
 
@@ -109,7 +110,7 @@ class ZillizModule(AnsibleModule):
             problems = self.connection_problems() + list(problems)
             if problems:
                 raise ZillizError(INVALID_INPUT, 'Invalid input: ' + '; '.join(problems))
-            with self.connect() as conn:
+            with self.connect(validated=True) as conn:
                 return read(conn)
         except ZillizError as error:
             self.fail_error(error)

@@ -17,16 +17,16 @@ __metaclass__ = type
 
 from ansible_collections.zilliz.cloud.plugins.module_utils._connection import login_identity
 from ansible_collections.zilliz.cloud.plugins.module_utils._engine import (
-    CONVERGED, DONE, Action, Reconciler, SubjectPlan, batch_items, chains, concurrently, execute, invalid,
-    item_label, max_drops_problem, unlisted_drops,
+    CONVERGED, DONE, Action, Plan, Reconciler, SubjectPlan, batch_items, chains, concurrently, invalid, item_label,
 )
 from ansible_collections.zilliz.cloud.plugins.module_utils._errors import (
-    AUTH_FAILED, FORBIDDEN, INVALID_INPUT, MILVUS_OLD_PASSWORD_WRONG, SERVER_ERROR, ZillizError, describe_failure,
-    is_role_not_found, is_user_exists,
+    ALREADY_EXISTS, AUTH_FAILED, FORBIDDEN, LIMIT_EXCEEDED, OLD_PASSWORD_WRONG, SERVER_ERROR, USER_LIMIT,
+    ZillizError, refusal, server_message,
 )
+from ansible_collections.zilliz.cloud.plugins.module_utils._privileges import grants_allow_access_management
+from ansible_collections.zilliz.cloud.plugins.module_utils._roles import login_user_roles_to_guard, read_grants
 from ansible_collections.zilliz.cloud.plugins.module_utils._validation import (
-    BUILTIN_PROTECTED_USERS, ZILLIZ_MAX_USERS, effective_policy, is_zilliz_cloud_uri, password_problems,
-    role_name_problems, user_name_problems,
+    BUILTIN_PROTECTED_USERS, effective_policy, password_problems, role_name_problems, user_name_problems,
 )
 
 # Per-user options: top level for the single form; in `users` items they
@@ -49,8 +49,8 @@ class ClusterState:
     """What the server holds: users with their roles, and the roles that exist."""
 
     def __init__(self, users, roles):
-        self.users = dict((name, set(granted)) for name, granted in users.items())
-        self.roles = set(roles)
+        self.users = dict((name, frozenset(granted)) for name, granted in users.items())
+        self.roles = frozenset(roles)
 
     def exists(self, name):
         return name in self.users
@@ -73,7 +73,6 @@ def _label(request, batch):
 def validate_requests(requests, password_policy, batch=False, login_user=None):
     """Every problem with the requests that needs no server. Empty when valid."""
     problems = []
-    seen = {}
     for request in requests:
         label = _label(request, batch)
         name = request.get('name')
@@ -85,10 +84,6 @@ def validate_requests(requests, password_policy, batch=False, login_user=None):
                 problems.append('%s: refusing to drop %s, the user this task is connected as' % (label, name))
         for problem in user_name_problems(name):
             problems.append('%s: %s' % (label, problem))
-        if name:
-            if name in seen:
-                problems.append('%s: user %s is listed twice (also users[%d])' % (label, name, seen[name]))
-            seen.setdefault(name, request['index'])
         for role in request.get('roles') or ():
             for problem in role_name_problems(role):
                 problems.append('%s: %s' % (label, problem))
@@ -114,7 +109,7 @@ def protected_users(login_user, extra=()):
 
 
 def validate_against_state(requests, state, batch=False):
-    """Problems only visible once the current users and roles are known."""
+    """Problems only visible once the current users, roles and server profile are known."""
     problems = []
     for request in requests:
         label = _label(request, batch)
@@ -122,6 +117,9 @@ def validate_against_state(requests, state, batch=False):
         exists = state.exists(name)
         if request['state'] == 'absent':
             continue
+        name_problem = state.profile.user_name_problem(name) if not exists else None
+        if name_problem:
+            problems.append('%s: %s' % (label, name_problem))
         if request['state'] == 'password' and not exists:
             problems.append('%s: cannot change the password of %s: the user does not exist (use state=present '
                             'to create it)' % (label, name))
@@ -216,19 +214,16 @@ def plan_users(requests, state, password_works, exclusive=False, protected=()):
     return tuple(plans)
 
 
-def admin_roles(uri):
-    """Roles that let a user manage users and roles: `admin` on Milvus; on
-    Zilliz Cloud also its built-in `db_admin` role (the owner account's)."""
-    return ('admin', 'db_admin') if is_zilliz_cloud_uri(uri) else ('admin',)
-
-
-def self_lockout_problems(plans, login_user, uri):
+def self_lockout_problems(plans, state):
     """Plans that would cut the login user off from managing users: revoking
-    one of its own admin roles (any roles mode) or dropping it (exclusive
-    never does: the login user is protected). Unknown for an API key."""
+    one of its own admin roles (the profile's: admin; db_admin on Zilliz
+    Cloud), taking away the custom roles whose grants let it manage users and
+    roles, or dropping it (exclusive never does: the login user is
+    protected). Unknown for an API key."""
+    login_user = state.login_user
     if not login_user:
         return []
-    guarded = admin_roles(uri)
+    guarded = state.profile.admin_roles
     problems = []
     for action in (a for plan in plans for a in plan.actions if a.subject == login_user):
         if action.kind == REVOKE_ROLE and action.target in guarded:
@@ -239,7 +234,31 @@ def self_lockout_problems(plans, login_user, uri):
         elif action.kind == DROP_USER:
             problems.append('refusing to drop user %s, the user this task is connected as: run this task as another '
                             'admin user' % login_user)
+    problems.extend(_custom_role_lockout(plans, state))
     return problems
+
+
+def _custom_role_lockout(plans, state):
+    """The login user's own role changes that would take away the grants (of its
+    custom roles and public) that let it manage users and roles."""
+    if state.login_grants is None:
+        return []
+    own = [plan for plan in plans if plan.name == state.login_user and plan.changed]
+    if not own:
+        return []
+    before = set(state.users.get(state.login_user, ())) | set(('public',))
+    after = set(own[0].after['roles']) | set(('public',))
+
+    def grants(roles):
+        return set().union(*[state.login_grants.get(role, ()) for role in roles])
+    if grants_allow_access_management(grants(before)) and not grants_allow_access_management(grants(after)):
+        lost = sorted(before - after)
+        return ['refusing to revoke role%s %s from user %s, the user this task is connected as: %s the '
+                'privileges it needs to manage users and roles, and every later task would fail with forbidden. '
+                'Keep %s, or run this task as another admin user'
+                % ('s' if len(lost) > 1 else '', ', '.join(lost), state.login_user,
+                   'they give it' if len(lost) > 1 else 'it gives it', 'them' if len(lost) > 1 else 'it')]
+    return []
 
 
 def users_after(state, plans):
@@ -279,9 +298,7 @@ def user_result(plan, actions):
                   exists=plan.after['exists'], roles=plan.after['roles'],
                   password_changed=any(a.kind == UPDATE_PASSWORD for a in actions),
                   actions=[str(a) for a in actions])
-    if not plan.listed:
-        result['unlisted'] = True
-    return result
+    return Reconciler.mark_unlisted(plan, result)
 
 
 def diff_entry(plan, actions):
@@ -304,24 +321,30 @@ def auth_disabled_warning(uri, requests, state, pairs):
     return text
 
 
-def _old_password_refused(error):
-    return MILVUS_OLD_PASSWORD_WRONG in describe_failure(error)[1]
-
-
 class UserState(ClusterState):
-    """ClusterState plus what the probes found: which requested passwords
-    already work, and whether the server checks passwords at all."""
+    """One frozen observation: ClusterState plus the server profile, the login
+    user, what the probes found (which requested passwords already work,
+    which current passwords are right, whether the server checks passwords at
+    all) and, when a task changes the login user's own roles, the grants of
+    the roles involved ({role: grant keys}; None otherwise)."""
 
-    def __init__(self, users, roles, password_works=None, auth_enabled=True):
+    def __init__(self, users, roles, profile, login_user=None, password_works=None, current_ok=None,
+                 auth_enabled=True, login_grants=None):
         super(UserState, self).__init__(users, roles)
+        self.profile = profile
+        self.login_user = login_user
         self.password_works = dict(password_works or {})
+        self.current_ok = dict(current_ok or {})
         self.auth_enabled = auth_enabled
+        self.login_grants = None if login_grants is None else dict(
+            (role, frozenset(keys)) for role, keys in login_grants.items())
 
 
 class UserReconciler(Reconciler):
     """zilliz_user: the single form is the batch form with one item."""
 
     list_key = 'users'
+    noun = 'user'
     everything_unlisted = 'every user except root, db_admin, the login user and protected_users'
     summary_rules = (('created', (CREATE_USER,), ()), ('password_changed', (UPDATE_PASSWORD,), ()),
                      ('roles_changed', (GRANT_ROLE, REVOKE_ROLE), ()), ('dropped', (DROP_USER,), ()))
@@ -331,42 +354,51 @@ class UserReconciler(Reconciler):
         self.requests = build_requests(params)
         self.by_name = dict((r['name'], r) for r in self.requests)
         self.policy = effective_policy(params.get('password_policy'), params.get('uri'))
-        self.login_user = None
 
     # ----- validate ---------------------------------------------------------
     def validate(self):
         return validate_requests(self.requests, self.policy, self.batch, login_identity(self.params)) + \
-            self.clean_up_problems()
+            self.common_problems()
 
-    # ----- observe ----------------------------------------------------------
+    # ----- observe (reads only) ---------------------------------------------
     def _read(self, conn):
-        """Users with roles and the roles that exist. A user without the privilege
-        to list users may still manage itself (rotate its own password): then
-        only that user is read, and roles only when the task names some."""
+        """Users with roles, the roles that exist, the server profile. A user
+        without the privilege to list users may still manage itself (rotate its
+        own password): then only that user is read, and roles only when the
+        task names some."""
         try:
-            return concurrently(conn, conn.users_with_roles, conn.list_roles)
+            return concurrently(conn, conn.users_with_roles, conn.list_roles, conn.profile)
         except ZillizError as error:
             if error.category != FORBIDDEN or not conn.user or any(r['name'] != conn.user for r in self.requests):
                 raise
         wants_roles = any(r.get('roles') and r['roles_mode'] != 'remove' for r in self.requests)
-        return conn.users_with_roles(only=conn.user), (conn.list_roles() if wants_roles else set())
+        return (conn.users_with_roles(only=conn.user), (conn.list_roles() if wants_roles else set()),
+                conn.profile())
+
+    def _login_grants(self, conn, users, profile):
+        """The grants of the roles the login user holds or is given, and public's,
+        when a request changes the login user's own roles (for the lockout guard)."""
+        own = self.by_name.get(conn.user)
+        if not own or own.get('roles') is None or own['state'] == 'absent' or own['roles_mode'] == 'append':
+            return None
+        members = dict((role, set([conn.user])) for role in users.get(conn.user, ()))
+        if login_user_roles_to_guard(members, conn.user) is None:
+            return None     # root or an admin: the role guard covers it
+        roles = sorted((set(users.get(conn.user, ())) | set(own['roles']) | set(('public',))) - set(('admin',)))
+        databases = [] if profile.lists_grants_of_every_database else conn.list_databases()
+        return read_grants(conn, roles, databases, profile)
 
     def observe(self, conn):
-        self.login_user = conn.user
-        users, roles = self._read(conn)
+        users, roles, profile = self._read(conn)
         if self.check_mode:
             # Created by an earlier task of this run, which check mode did not make.
             roles = set(roles) | set(self.params.get('check_mode_roles') or ())
         state = ClusterState(users, roles)
-        problems = validate_against_state(self.requests, state, self.batch)
-        if problems:
-            raise invalid(problems)
         pairs = password_checks(self.requests, state)
         creating = any(r['state'] != 'absent' and not state.exists(r['name']) for r in self.requests)
-        auth_enabled, works = concurrently(conn, lambda: conn.auth_enabled() if (pairs or creating) else True,
-                                           lambda: conn.check_passwords(pairs))
-        if not auth_enabled:
-            self.warnings.append(auth_disabled_warning(conn.uri, self.requests, state, pairs))
+        auth_enabled, works, login_grants = concurrently(
+            conn, lambda: conn.auth_enabled() if (pairs or creating) else True,
+            lambda: conn.check_passwords(pairs), lambda: self._login_grants(conn, users, profile))
         current_pairs = current_password_checks(self.requests, works)
         current_ok = conn.check_passwords(current_pairs)
         # A concurrent run may have finished the same rotation between the two
@@ -375,33 +407,39 @@ class UserReconciler(Reconciler):
                                           for name, dummy in current_pairs if not current_ok.get(name)])
         works.update((name, True) for name, ok in rechecked.items() if ok)
         current_ok.update(rechecked)
-        problems = current_password_problems(current_pairs, current_ok, self.batch)
-        if problems:
-            raise ZillizError(AUTH_FAILED, '; '.join(problems))
-        if self.params.get('exclusive') and not conn.user:
-            self.warnings.append('Connected with an API key: the connecting identity is unknown, so exclusive mode '
-                                 'cannot protect it; list it in protected_users.')
-        return UserState(users, roles, works, auth_enabled)
+        return UserState(users, roles, profile, conn.user, works, current_ok, auth_enabled, login_grants)
 
-    # ----- plan -------------------------------------------------------------
+    # ----- plan (pure) ------------------------------------------------------
     def plan(self, state):
-        protected = protected_users(self.login_user, self.params.get('protected_users'))
-        plans = plan_users(self.requests, state, state.password_works, self.params.get('exclusive'), protected)
-        problems = self_lockout_problems(plans, self.login_user, self.params.get('uri'))
-        too_many = max_drops_problem(unlisted_drops(plans), self.params.get('max_drops'), 'user')
-        if too_many:
-            problems.append(too_many)
-        total = users_after(state, plans)
-        if self.policy == 'zilliz' and total > max(ZILLIZ_MAX_USERS, len(state.users)):
-            problems.append('the cluster would hold %d users; a Zilliz Cloud cluster holds at most %d (it has %d now)'
-                            % (total, ZILLIZ_MAX_USERS, len(state.users)))
+        problems = validate_against_state(self.requests, state, self.batch)
         if problems:
             raise invalid(problems)
-        return plans
+        current_pairs = [(name, None) for name in state.current_ok]
+        problems = current_password_problems(current_pairs, state.current_ok, self.batch)
+        if problems:
+            raise ZillizError(AUTH_FAILED, '; '.join(problems))
+        protected = protected_users(state.login_user, self.params.get('protected_users'))
+        plans = plan_users(self.requests, state, state.password_works, self.params.get('exclusive'), protected)
+        problems = self_lockout_problems(plans, state) + self.clean_up_limit_problems(plans)
+        limit = state.profile.max_users
+        total = users_after(state, plans)
+        if limit is not None and total > max(limit, len(state.users)):
+            problems.append('the cluster would hold %d users; %s holds at most %d (it has %d now)'
+                            % (total, state.profile.label, limit, len(state.users)))
+        if problems:
+            raise invalid(problems)
+        warnings = self.profile_warnings(state.profile)
+        if not state.auth_enabled:
+            warnings.append(auth_disabled_warning(self.params.get('uri'), self.requests, state,
+                                                  password_checks(self.requests, state)))
+        if self.params.get('exclusive') and not state.login_user:
+            warnings.append('Connected with an API key: the connecting identity is unknown, so exclusive mode '
+                            'cannot protect it; list it in protected_users.')
+        return Plan(plans, warnings)
 
-    # ----- apply ------------------------------------------------------------
-    def phases(self, plans, login_user):
-        return execution_phases(ordered_actions(plans, login_user), login_user)
+    # ----- apply (the only writes) ------------------------------------------
+    def phases(self, plans, state):
+        return execution_phases(ordered_actions(plans, state.login_user), state.login_user)
 
     def apply(self, conn, action):
         """Make one RPC. DONE, or CONVERGED when another run had already done it."""
@@ -410,7 +448,7 @@ class UserReconciler(Reconciler):
             if action.kind == CREATE_USER:
                 conn.create_user(action.subject, request['password'])
             elif action.kind == UPDATE_PASSWORD:
-                # Milvus checks the old password unless the caller is a superuser. For
+                # The server checks the old password unless the caller is a superuser. For
                 # the login user it is known; otherwise, for a superuser, any
                 # placeholder will do.
                 old = request.get('current_password') or \
@@ -422,59 +460,63 @@ class UserReconciler(Reconciler):
                 conn.revoke_role(action.subject, action.target)
             elif action.kind == DROP_USER:
                 conn.drop_user(action.subject)
-        except Exception as exc:  # pylint: disable=broad-except
-            # after_retry: an earlier attempt's answer was lost, so the refusal may
-            # be of this run's own write; it is when the password it sets works.
-            settled = DONE if getattr(exc, 'after_retry', False) else CONVERGED
-            if action.kind == CREATE_USER and is_user_exists(exc):
-                if settled == DONE and conn.authenticates(action.subject, request['password']):
-                    return DONE
-                return CONVERGED      # another run created it first
-            if action.kind == UPDATE_PASSWORD and _old_password_refused(exc) \
-                    and conn.authenticates(action.subject, request['password']):
-                return settled        # this run's lost write, or another run set this password
-            raise self._action_error(conn, action, request, exc)
+        except ZillizError as error:
+            return self._settle_refusal(conn, action, request, error)
         return DONE
 
-    def _action_error(self, conn, action, request, exc):
-        secrets = [request.get('password'), request.get('current_password')]
-        if action.kind == UPDATE_PASSWORD and _old_password_refused(exc):
+    def _settle_refusal(self, conn, action, request, error):
+        """A refusal that may mean "already done" is settled by looking: the
+        password this run sets authenticates. Otherwise the error, worded for
+        this action."""
+        kind = refusal(error)
+        if action.kind == CREATE_USER and kind in (ALREADY_EXISTS, USER_LIMIT):
+            # On 2.4 and 2.5 AddCredential checks the user limit before existence
+            # (internal/rootcoord/meta_table.go), so a retried creation that had
+            # gone through may be refused for the limit instead.
+            if conn.authenticates(action.subject, request['password']):
+                return self.settled(error)
+            if kind == ALREADY_EXISTS:
+                return CONVERGED        # another run created it first, with its own password
+        if action.kind == UPDATE_PASSWORD and kind == OLD_PASSWORD_WRONG \
+                and conn.authenticates(action.subject, request['password']):
+            return self.settled(error)        # this run's lost write, or another run set this password
+        if kind == USER_LIMIT:
+            raise ZillizError(LIMIT_EXCEEDED, 'The server refused to create user %s: it holds as many users as it '
+                              'may (Milvus: proxy.maxUserNum, 100 by default, root included; Zilliz Cloud: 100 '
+                              'users). Drop users no longer needed (exclusive: true does it first) or raise the '
+                              'limit. Server said: %s' % (action.subject, server_message(error)), refusal=kind)
+        if action.kind == UPDATE_PASSWORD and kind == OLD_PASSWORD_WRONG:
             if request.get('current_password'):
-                msg = ('current_password is not the current password of user %s, so Milvus refused to change it; '
-                       'nothing else was changed for this user' % action.subject)
+                msg = ('current_password is not the current password of user %s, so the server refused to change '
+                       'it; nothing else was changed for this user' % action.subject)
             else:
-                msg = ('Milvus refused to change the password of user %s without its current password: set '
+                msg = ('The server refused to change the password of user %s without its current password: set '
                        'current_password, or connect as a user listed in the server\'s common.security.superUsers'
                        % action.subject)
-            return ZillizError(AUTH_FAILED, msg)
-        error = conn.error(exc, '%s for user %s' % (str(action).replace(':', ' '), action.subject),
-                           extra_secrets=secrets)
-        if action.kind == GRANT_ROLE and is_role_not_found(exc):
-            error.category = INVALID_INPUT
-        return error
+            raise ZillizError(AUTH_FAILED, msg, refusal=kind)
+        raise error
 
-    # ----- verify -----------------------------------------------------------
+    # ----- settle and verify (reads only) -----------------------------------
+    def settle(self, conn, state, outcome):
+        """A user another run created first has that run's password. With
+        update_password=always this run's password must win, as it would on any
+        later run: the password changes to make now."""
+        if not state.auth_enabled:
+            return []
+        raced = [a.subject for a in outcome.converged if a.kind == CREATE_USER
+                 and self.by_name[a.subject]['update_password'] == 'always']
+        pairs = [(name, self.by_name[name]['password']) for name in raced]
+        return [Action(UPDATE_PASSWORD, name) for name, ok in sorted(conn.check_passwords(pairs).items()) if not ok]
+
     def verify(self, conn, state, outcome):
         if not state.auth_enabled:
-            return      # any password "works": nothing can be settled or verified
-        self._settle_raced_creations(conn, outcome)
+            return      # any password "works": nothing can be verified
         to_verify = [(plan.name, self.by_name[plan.name]['password']) for plan in outcome.plans
-                     if any(a.kind in (CREATE_USER, UPDATE_PASSWORD) for a in outcome.actions_for(plan))]
+                     if outcome.kinds_for(plan) & set((CREATE_USER, UPDATE_PASSWORD))]
         failing = sorted(name for name, ok in conn.check_passwords(to_verify).items() if not ok)
         if failing:
             raise ZillizError(SERVER_ERROR, 'The password of user%s %s was set but does not authenticate'
                               % ('s' if len(failing) > 1 else '', ', '.join(failing)))
-
-    def _settle_raced_creations(self, conn, outcome):
-        """A user another run created first has that run's password. With
-        update_password=always this run's password must win, as it would on any
-        later run: change it now (recorded in the outcome as an extra action)."""
-        raced = [a.subject for a in outcome.converged if a.kind == CREATE_USER
-                 and self.by_name[a.subject]['update_password'] == 'always']
-        pairs = [(name, self.by_name[name]['password']) for name in raced]
-        stale = sorted(name for name, ok in conn.check_passwords(pairs).items() if not ok)
-        if stale:
-            execute(conn, [chains(Action(UPDATE_PASSWORD, name) for name in stale)], self.apply, outcome)
 
     # ----- report -----------------------------------------------------------
     def subject_result(self, plan, actions):

@@ -41,22 +41,24 @@ LOOPBACK_NAMES = ('localhost', 'localhost.localdomain', 'localhost6', 'localhost
 # Users the modules never drop: the Milvus superuser and the Zilliz Cloud owner account.
 BUILTIN_PROTECTED_USERS = ('root', 'db_admin')
 
-_USER_NAME_RE = re.compile(r'^[A-Za-z][A-Za-z0-9_]*$')
+# '-' and '.' are accepted by Milvus 2.6 and later only: the server profile refuses them for older servers.
+_USER_NAME_RE = re.compile(r'[A-Za-z][A-Za-z0-9_.-]*')
 _ROLE_NAME_RE = re.compile(r'^[A-Za-z_][A-Za-z0-9_$]*$')
 _ZILLIZ_ROLE_NAME_RE = re.compile(r'^[A-Za-z][A-Za-z0-9_]*$')
 
 
 def user_name_problems(name):
-    """Milvus: first character a letter; then letters, digits, underscore; 1 to 32."""
+    """Milvus: first character a letter; then letters, digits, underscore (and '-', '.'); 1 to 32."""
     if name is None or name == '':
         return ['user name is empty: give a name that starts with a letter']
     shown = repr(name)
     if len(name) > USER_NAME_MAX:
         return ['user name %s is %d characters long: the limit is %d' % (shown, len(name), USER_NAME_MAX)]
-    if not _USER_NAME_RE.match(name):
-        if not re.match(r'^[A-Za-z]', name):
+    if not _USER_NAME_RE.fullmatch(name):
+        if not re.match(r'[A-Za-z]', name):
             return ['user name %s must start with a letter (A-Z or a-z)' % shown]
-        return ['user name %s may contain only letters, digits and underscores' % shown]
+        return ['user name %s may contain only letters, digits and underscores (and - or . on Milvus 2.6 and '
+                'later)' % shown]
     return []
 
 

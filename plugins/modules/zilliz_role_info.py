@@ -104,19 +104,9 @@ error_category:
   sample: forbidden
 '''
 
-from ansible_collections.zilliz.cloud.plugins.module_utils._engine import concurrently
 from ansible_collections.zilliz.cloud.plugins.module_utils._module import ZillizModule
-from ansible_collections.zilliz.cloud.plugins.module_utils._roles import builtin_roles, read_grants, role_info
-from ansible_collections.zilliz.cloud.plugins.module_utils._validation import is_zilliz_cloud_uri, role_name_problems
-
-
-def read(conn, name, builtin):
-    members, databases = concurrently(conn, conn.roles_with_members, conn.list_databases)
-    if name is not None:
-        members = dict((n, users) for n, users in members.items() if n == name)
-    grants = read_grants(conn, [n for n in members if n != 'admin'], databases)
-    roles = [role_info(n, members[n], grants.get(n, ()), builtin) for n in sorted(members)]
-    return roles, databases
+from ansible_collections.zilliz.cloud.plugins.module_utils._roles import read_roles
+from ansible_collections.zilliz.cloud.plugins.module_utils._validation import role_name_problems
 
 
 def main():
@@ -125,8 +115,7 @@ def main():
         supports_check_mode=True,
     )
     name = module.params['name']
-    builtin = builtin_roles(is_zilliz_cloud_uri(module.params['uri']))
-    roles, databases = module.run_reader(lambda conn: read(conn, name, builtin),
+    roles, databases = module.run_reader(lambda conn: read_roles(conn, name),
                                          role_name_problems(name) if name is not None else [])
     custom = [dict(name=r['name'], privileges=r['privileges']) for r in roles if not r['builtin']]
     result = dict(changed=False, roles=roles, custom_roles=custom, databases=databases)
