@@ -350,6 +350,11 @@ class RoleReconciler(Reconciler):
     def plan(self, state):
         params = self.params
         problems = state_problems(self.requests, state, self.batch)
+        if state.profile.zilliz and self.name_policy != 'zilliz' and params.get('name_policy') in (None, 'auto'):
+            # name_policy auto follows the uri's host; a Zilliz Cloud cluster known only by its answer gets
+            # the Zilliz Cloud rules here, still before the first change.
+            problems += ['%s: %s' % (_label(r, self.batch), p) for r in self.requests
+                         for p in role_name_problems(r['name'], 'zilliz')]
         if problems:
             raise invalid(problems)
         plans = plan_roles(self.requests, state, params.get('exclusive'), params.get('protected_roles') or ())

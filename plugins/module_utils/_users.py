@@ -410,8 +410,19 @@ class UserReconciler(Reconciler):
         return UserState(users, roles, profile, conn.user, works, current_ok, auth_enabled, login_grants)
 
     # ----- plan (pure) ------------------------------------------------------
+    def _late_policy_problems(self, state):
+        """password_policy auto follows the uri's host before any request; a
+        Zilliz Cloud cluster known only by its answer (a private endpoint) gets
+        the Zilliz Cloud rules here, still before the first change."""
+        auto = self.params.get('password_policy') in (None, 'auto')
+        if self.policy == 'zilliz' or not state.profile.zilliz or not auto:
+            return []
+        return [problem for request in self.requests if request['state'] != 'absent'
+                for problem in ('%s: %s' % (_label(request, self.batch), p)
+                                for p in password_problems(request.get('password'), 'zilliz'))]
+
     def plan(self, state):
-        problems = validate_against_state(self.requests, state, self.batch)
+        problems = validate_against_state(self.requests, state, self.batch) + self._late_policy_problems(state)
         if problems:
             raise invalid(problems)
         current_pairs = [(name, None) for name in state.current_ok]
