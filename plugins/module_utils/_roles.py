@@ -19,7 +19,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.zilliz.cloud.plugins.module_utils._engine import (
-    DONE, Action, Plan, Reconciler, SubjectPlan, batch_items, chains, concurrently, invalid, item_label,
+    DONE, Action, Plan, Reconciler, SubjectPlan, batch_items, chains, concurrently, invalid, item_label, unlisted,
 )
 from ansible_collections.zilliz.cloud.plugins.module_utils._errors import (
     ALREADY_EXISTS, LIMIT_EXCEEDED, ROLE_HAS_PRIVILEGES, ROLE_LIMIT, ROLE_NOT_FOUND, SERVER_ERROR, ZillizError,
@@ -262,8 +262,7 @@ def plan_roles(requests, state, exclusive=False, protected=()):
         actions += [_grant_action(REGRANT, name, key) for key in sorted(regrants, key=_sort_key)]
         plans.append(SubjectPlan(name, request['state'], actions, _snapshot(exists, current), _snapshot(True, after)))
     if exclusive:
-        listed = set(r['name'] for r in requests)
-        for name in sorted(set(state.members) - listed - set(protected) - state.profile.builtin_roles):
+        for name in unlisted(state.members, requests, set(protected) | state.profile.builtin_roles):
             plans.append(_drop_plan(name, state.grants.get(name, ()), listed=False))
     return tuple(plans)
 

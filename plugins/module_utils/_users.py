@@ -18,6 +18,7 @@ __metaclass__ = type
 from ansible_collections.zilliz.cloud.plugins.module_utils._connection import login_identity
 from ansible_collections.zilliz.cloud.plugins.module_utils._engine import (
     CONVERGED, DONE, Action, Plan, Reconciler, SubjectPlan, batch_items, chains, concurrently, invalid, item_label,
+    unlisted,
 )
 from ansible_collections.zilliz.cloud.plugins.module_utils._errors import (
     ALREADY_EXISTS, AUTH_FAILED, FORBIDDEN, LIMIT_EXCEEDED, OLD_PASSWORD_WRONG, SERVER_ERROR, USER_LIMIT,
@@ -207,8 +208,7 @@ def plan_users(requests, state, password_works, exclusive=False, protected=()):
         plans.append(SubjectPlan(name, request['state'], actions, before,
                                  _snapshot(True, _roles_after(current_roles, role_actions))))
     if exclusive:
-        listed = set(r['name'] for r in requests)
-        for name in sorted(set(state.users) - listed - set(protected)):
+        for name in unlisted(state.users, requests, protected):
             plans.append(SubjectPlan(name, 'absent', [Action(DROP_USER, name)],
                                      _snapshot(True, state.users[name]), _snapshot(False, ()), listed=False))
     return tuple(plans)
@@ -431,7 +431,8 @@ class UserReconciler(Reconciler):
             raise ZillizError(AUTH_FAILED, '; '.join(problems))
         protected = protected_users(state.login_user, self.params.get('protected_users'))
         plans = plan_users(self.requests, state, state.password_works, self.params.get('exclusive'), protected)
-        problems = self_lockout_problems(plans, state) + self.clean_up_limit_problems(plans)
+        problems = self_lockout_problems(plans, state) + self.clean_up_limit_problems(plans) + \
+            self._rotation_problems(plans, state)
         limit = state.profile.max_users
         total = users_after(state, plans)
         if limit is not None and total > max(limit, len(state.users)):
@@ -447,6 +448,22 @@ class UserReconciler(Reconciler):
             warnings.append('Connected with an API key: the connecting identity is unknown, so exclusive mode '
                             'cannot protect it; list it in protected_users.')
         return Plan(plans, warnings)
+
+    def _rotation_problems(self, plans, state):
+        """A password change without the user's current password is accepted
+        only from a login user listed in the server's common.security.superUsers,
+        which no request can tell; login_superuser says so. Without it such a
+        change is refused here, in check mode as in a real run, before any change."""
+        if self.params.get('login_superuser'):
+            return []
+        names = [plan.name for plan in plans if plan.name != state.login_user and any(
+            a.kind == UPDATE_PASSWORD for a in plan.actions) and not self.by_name[plan.name].get('current_password')]
+        if not names:
+            return []
+        labels = ', '.join(_label(self.by_name[name], self.batch) for name in names)
+        return ['%s: the password would change without current_password, which the server accepts only from a '
+                'login user listed in its common.security.superUsers: give current_password, or set '
+                'login_superuser: true if %s is such a user' % (labels, state.login_user or 'the login user')]
 
     # ----- apply (the only writes) ------------------------------------------
     def phases(self, plans, state):

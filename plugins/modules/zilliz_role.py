@@ -110,6 +110,7 @@ options:
         description: Name of the role.
         type: str
         required: true
+        aliases: [role]
       state:
         description: As O(state).
         type: str
@@ -327,6 +328,7 @@ error_category:
 '''
 
 from ansible_collections.zilliz.cloud.plugins.module_utils._module import ZillizModule
+from ansible_collections.zilliz.cloud.plugins.module_utils._engine import reconciler_spec
 from ansible_collections.zilliz.cloud.plugins.module_utils._roles import RoleReconciler
 
 STATES = ['present', 'absent']
@@ -346,31 +348,15 @@ def argument_spec():
         privileges=dict(type='list', elements='dict', options=PRIVILEGE_ITEM),
         privileges_mode=dict(type='str', default='exact', choices=MODES),
     )
-    # Items of `roles` take the same options; what an item leaves out comes
-    # from the top level, so items carry no defaults of their own.
-    item = dict((key, dict((k, v) for k, v in spec.items() if k not in ('default', 'aliases')))
-                for key, spec in per_role.items())
-    item['name']['required'] = True
-    return dict(
-        per_role,
-        roles=dict(type='list', elements='dict', options=item),
-        exclusive=dict(type='bool', default=False),
-        protected_roles=dict(type='list', elements='str', default=[]),
-        max_drops=dict(type='int'),
+    return reconciler_spec(
+        per_role, 'roles', 'protected_roles',
         validate_privilege_names=dict(type='bool', default=True),
         name_policy=dict(type='str', default='auto', choices=['auto', 'milvus', 'zilliz']),
     )
 
 
 def main():
-    module = ZillizModule(
-        argument_spec=argument_spec(),
-        mutually_exclusive=[('name', 'roles'), ('privileges', 'roles')],
-        required_one_of=[('name', 'roles')],
-        supports_check_mode=True,
-        manages_access=True,
-    )
-    module.run_reconciler(RoleReconciler(module.params, module.check_mode))
+    ZillizModule.manage(RoleReconciler, argument_spec(), single_only=('name', 'privileges'))
 
 
 if __name__ == '__main__':
