@@ -240,8 +240,6 @@ def combined_failure(failures, skipped=()):
     the category is the first's."""
     first_action, first = failures[0]
     skipped = sorted(set(skipped))
-    if len(failures) == 1 and not skipped:
-        return first
     same = [action.subject for action, error in failures[1:]
             if (error.category, error.details.get('refusal')) == (first.category, first.details.get('refusal'))]
     other = [error.msg for action, error in failures[1:]

@@ -162,6 +162,12 @@ _V2_KNOWN_NAMES = _KNOWN_PRIVILEGES | V2_ONLY_PRIVILEGES | frozenset(BUILTIN_PRI
 _TYPE_OF = dict((name, object_type) for object_type, names in PRIVILEGES.items() for name in names)
 
 
+def files_under_known_type(privilege):
+    """Whether the object type OperatePrivilegeV2 files this privilege under is known here; for a name no table
+    has (a privilege newer than this collection, a custom group) only the server's read-back tells."""
+    return privilege in _TYPE_OF or privilege in _V2_KNOWN_NAMES or privilege == ANY
+
+
 def object_type_of(privilege):
     """The object type OperatePrivilegeV2 files a privilege under (util.GetObjectType): its table's, else Global
     (every privilege group, '*', and names the table does not know)."""

@@ -36,10 +36,6 @@ MILVUS_BUILTIN_ROLES = ('admin', 'public')
 # Zilliz Cloud's built-in cluster roles (docs "Cluster Roles": Admin, Read-Write, Read-Only), which
 # cannot be changed or dropped; on self-hosted Milvus these names are ordinary custom roles.
 ZILLIZ_BUILTIN_ROLES = ('db_admin', 'db_rw', 'db_ro')
-# The accounts that cannot be dropped: Milvus's superuser root (rootcoord DeleteCredential refuses it)
-# and the owner account of a dedicated cluster (docs "Manage Cluster Credentials").
-MILVUS_SUPERUSER = 'root'
-ZILLIZ_OWNER = 'db_admin'
 # Zilliz Cloud limits (docs "Manage Users", "Manage Roles"): 100 users per dedicated cluster
 # (db_admin included), 20 custom roles.
 ZILLIZ_MAX_USERS = 100
@@ -130,7 +126,6 @@ class ServerProfile:
         self.builtin_roles = frozenset(MILVUS_BUILTIN_ROLES + (ZILLIZ_BUILTIN_ROLES if self.zilliz else ()))
         # The roles that let a user manage users and roles.
         self.admin_roles = ('admin', 'db_admin') if self.zilliz else ('admin',)
-        self.undroppable_users = (ZILLIZ_OWNER,) if self.zilliz else (MILVUS_SUPERUSER,)
         # Limits known before the first change. Self-hosted Milvus: proxy.maxUserNum and proxy.maxRoleNum
         # are configurable (defaults 100 and 10), so only the server's refusal tells.
         self.max_users = ZILLIZ_MAX_USERS if self.zilliz else None

@@ -253,6 +253,8 @@ def _custom_role_lockout(plans, state):
         return set().union(*[state.login_grants.get(role, ()) for role in roles])
     if grants_allow_access_management(grants(before)) and not grants_allow_access_management(grants(after)):
         lost = sorted(before - after)
+        # Name the roles that give the rights back on their own, when there are such.
+        lost = [role for role in lost if grants_allow_access_management(grants(after | set([role])))] or lost
         return ['refusing to revoke role%s %s from user %s, the user this task is connected as: %s the '
                 'privileges it needs to manage users and roles, and every later task would fail with forbidden. '
                 'Keep %s, or run this task as another admin user'

@@ -116,7 +116,10 @@ class FakeStub:
 
     def __init__(self, clock, outcomes, took=0.01):
         self.clock, self.took = clock, took
-        self.outcomes = dict((m, list(o)) for m, o in outcomes.items()) if isinstance(outcomes, dict) else list(outcomes)
+        if isinstance(outcomes, dict):
+            self.outcomes = dict((m, list(o)) for m, o in outcomes.items())
+        else:
+            self.outcomes = list(outcomes)
         self.calls = []
 
     def __getattr__(self, method):

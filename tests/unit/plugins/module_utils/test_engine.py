@@ -282,15 +282,17 @@ def refused(subject, msg, refusal=None, category=SERVER_ERROR):
     return Action('create_user', subject), ZillizError(category, msg, **details)
 
 
-def test_combined_failure_of_one_is_that_error():
-    action, error = refused('a', 'no')
-    assert combined_failure([(action, error)]) is error
+def test_combined_failure_of_one_keeps_its_message_and_category():
+    action, error = refused('a', 'no', category=LIMIT_EXCEEDED)
+    combined = combined_failure([(action, error)])
+    assert (combined.msg, combined.category, combined.details['refused']) == ('no', LIMIT_EXCEEDED, ['a'])
 
 
 def test_combined_failure_names_every_subject():
-    failures = [refused('c', 'c is full.', USER_LIMIT, LIMIT_EXCEEDED), refused('a', 'a is full.', USER_LIMIT,
-                                                                                  LIMIT_EXCEEDED),
-                refused('b', 'b broke.'), refused('a', 'a is full again.', USER_LIMIT, LIMIT_EXCEEDED)]
+    failures = [refused('c', 'c is full.', USER_LIMIT, LIMIT_EXCEEDED),
+                refused('a', 'a is full.', USER_LIMIT, LIMIT_EXCEEDED),
+                refused('b', 'b broke.'),
+                refused('a', 'a is full again.', USER_LIMIT, LIMIT_EXCEEDED)]
     error = combined_failure(failures)
     assert error.category == LIMIT_EXCEEDED and error.details['refusal'] == USER_LIMIT
     assert error.details['refused'] == ['a', 'b', 'c']
@@ -300,8 +302,6 @@ def test_combined_failure_names_every_subject():
     assert 'a is full' not in error.msg
 
 
-@pytest.mark.xfail(strict=True, reason="_engine.combined_failure returns a lone failure as it is, without "
-                                       "details['refused']: callers get the key only when two or more subjects fail")
 def test_a_single_refused_subject_is_named_in_refused_too():
     def apply_one(conn, action):
         raise ZillizError(SERVER_ERROR, 'no.')

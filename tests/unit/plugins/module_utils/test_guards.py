@@ -271,9 +271,6 @@ def test_a_login_user_may_not_lose_the_custom_role_that_lets_it_manage_users(rol
     assert 'forbidden' in problems[0] and 'another admin user' in problems[0]
 
 
-@pytest.mark.xfail(strict=True, reason='_users._custom_role_lockout names every role the login user loses '
-                                       '(lost = before - after), also those that give it no privilege to manage '
-                                       'users, and says of them "they give it the privileges"')
 def test_the_custom_role_guard_names_only_the_roles_that_matter():
     problems = self_lockout_problems(mgr_plans([]), mgr_state())
     assert 'reader' not in problems[0]

@@ -122,7 +122,8 @@ def test_valid_items(entry):
     (item('UpdateUser', 'Global'), 'set object_type: User'),
     (item('All', 'Collection'), 'All exists on Global only: set object_type: Global'),
     (item('All', 'User'), 'All exists on Global only'),
-    (item('CollectionReadOnly', 'Collection'), 'CollectionReadOnly is a built-in privilege group: leave object_type out'),
+    (item('CollectionReadOnly', 'Collection'),
+     'CollectionReadOnly is a built-in privilege group: leave object_type out'),
     (item('ClusterAdmin', 'Global'), 'leave object_type out'),
     (item('COLL_RO', 'Collection'), "'COLL_RO' is the docs' short label of the built-in privilege group "
                                     "CollectionReadOnly, a name the server does not know: write privilege: "

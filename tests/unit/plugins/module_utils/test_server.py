@@ -96,7 +96,6 @@ def test_a_zilliz_cloud_host_is_zilliz_cloud_whatever_the_text(text):
     assert profile.privilege_groups and profile.lists_grants_of_every_database and profile.resolves_collection_aliases
     assert profile.admin_roles == ('admin', 'db_admin')
     assert profile.builtin_roles == frozenset(('admin', 'public', 'db_admin', 'db_rw', 'db_ro'))
-    assert profile.undroppable_users == ('db_admin',)
     assert profile.max_users == ZILLIZ_MAX_USERS == 100
     assert profile.max_custom_roles == ZILLIZ_MAX_CUSTOM_ROLES == 20
     # A number below any Milvus with these features is a Zilliz Cloud release number, not a Milvus one.
@@ -122,7 +121,7 @@ def test_zilliz_cloud_compatible_with_2_6_resolves_aliases():
 def test_self_hosted_milvus_has_no_known_limits_and_protects_root():
     profile = detect('v2.4.23', 'http://milvus.internal:19530')
     assert profile.max_users is None and profile.max_custom_roles is None
-    assert profile.admin_roles == ('admin',) and profile.undroppable_users == ('root',)
+    assert profile.admin_roles == ('admin',)
     assert profile.builtin_roles == frozenset(('admin', 'public'))
 
 

@@ -173,7 +173,8 @@ def test_ordering_login_user_password_last():
 def test_results_hold_no_secrets():
     requests = single(name='carol', password='Top-Secret-9', current_password='Old-Secret-9', roles=['db_ro'])
     plans = plan_users(requests, STATE, {})
-    dumped = repr([user_result(p, p.actions) for p in plans]) + repr(diff_entry(plans[0], plans[0].actions)) + repr(summarise(plans, PLANNED))
+    dumped = repr([user_result(p, p.actions) for p in plans]) + repr(diff_entry(plans[0], plans[0].actions)) + \
+        repr(summarise(plans, PLANNED))
     assert 'Secret' not in dumped
 
 
