@@ -310,6 +310,33 @@ def test_a_single_refused_subject_is_named_in_refused_too():
     assert info.value.details.get('refused') == ['a']
 
 
+def test_subjects_never_attempted_after_a_refusal_are_named():
+    conn = FakeConnection()
+    conn.workers = 1            # one chain after the other: the refusal of a stops b and c before they start
+
+    def apply_one(conn, action):
+        if action.subject == 'a':
+            raise ZillizError(LIMIT_EXCEEDED, 'a refused.', refusal=USER_LIMIT)
+        return DONE
+    outcome = Outcome([])
+    with pytest.raises(ZillizError) as info:
+        execute(conn, [[[Action('create_user', s)] for s in ('a', 'c', 'b')]], apply_one, outcome)
+    assert info.value.details['refused'] == ['a']
+    assert info.value.msg == 'a refused. Not attempted after that: b, c.'
+    assert outcome.done == []
+
+
+def test_combined_failure_names_the_skipped_subjects_once_in_order():
+    error = combined_failure([refused('a', 'a refused.')], skipped=['z', 'b', 'z'])
+    assert error.msg.endswith('Not attempted after that: b, z.') and error.details['refused'] == ['a']
+
+
+def test_unlisted_is_what_exclusive_drops():
+    from ansible_collections.zilliz.cloud.plugins.module_utils._engine import unlisted as unlisted_names
+    existing = {'b': set(), 'a': set(), 'root': set(), 'listed': set()}
+    assert unlisted_names(existing, [dict(name='listed'), dict(name='ghost')], ('root',)) == ['a', 'b']
+
+
 def test_execute_raises_one_error_naming_every_subject_refused_in_the_phase():
     barrier = threading.Barrier(3, timeout=5)
 
