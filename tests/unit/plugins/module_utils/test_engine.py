@@ -480,3 +480,40 @@ def test_count_and_profile_warnings():
     assert Reconciler.count([plan('a', 'drop_user', 'x'), plan('b', 'drop_user')], 'drop_user') == 2
     assert Reconciler.profile_warnings(detect('v2.6.18')) == []
     assert '9.9.9' in Reconciler.profile_warnings(detect('9.9.9'))[0]
+
+
+class WatchingConnection(FakeConnection):
+    """Hands apply_one a view of execute's failures (the closure of the chain runner), so that a test can
+    wait until a refusal is recorded: deterministic interleaving without sleeps."""
+
+    def map(self, call, items):
+        cells = dict(zip(call.__code__.co_freevars, call.__closure__ or ()))
+        if 'failures' in cells:
+            self.failures = cells['failures'].cell_contents
+        return FakeConnection.map(self, call, items)
+
+
+@pytest.mark.xfail(strict=True, reason="_engine.execute names in 'Not attempted after that' only the subjects "
+                                       "whose first action was skipped (position == 0): a subject stopped "
+                                       "half-way (create done, grant never sent) is named nowhere in the error")
+def test_a_subject_stopped_half_way_is_named():
+    conn = WatchingConnection()
+    a_started = threading.Event()
+
+    def apply_one(conn, action):
+        if action.subject == 'a':
+            a_started.wait(5)
+            raise ZillizError(SERVER_ERROR, 'a refused.')
+        if action.kind == 'create_user':
+            a_started.set()
+            for dummy in range(500):            # until a's refusal is recorded
+                if conn.failures:
+                    break
+                threading.Event().wait(0.01)
+        return DONE
+    outcome = Outcome([])
+    with pytest.raises(ZillizError) as info:
+        execute(conn, [[[Action('create_user', 'a')], [Action('create_user', 'b'), Action('grant_role', 'b', 'r')]]],
+                apply_one, outcome)
+    assert [str(a) + '@' + a.subject for a in outcome.done] == ['create_user@b']
+    assert 'b' in info.value.msg

@@ -324,8 +324,10 @@ class Module:
 
 
 def run(server, check_mode=False, **kwargs):
-    merged = params(uri=server.uri, login_user=server.user, login_password=server.login_password,
-                    password_policy='milvus', **kwargs)
+    options = dict(uri=server.uri, login_user=server.user, login_password=server.login_password,
+                   password_policy='milvus')
+    options.update(kwargs)
+    merged = params(**options)
     rec = UserReconciler(merged, check_mode)
     outcome = reconcile(Module(server, check_mode), rec)
     return rec.result(outcome), outcome
@@ -531,3 +533,44 @@ def test_warnings_of_the_plan():
     assert any('Authentication is disabled' in w and 'carol' in w for w in outcome.warnings)
     dummy, outcome = run(UserServer(EXISTING), name='carol', password='Secret-1')
     assert outcome.warnings == []
+
+
+# ----- password changes without current_password need a superuser -------------------------------
+
+def test_a_password_change_without_current_password_is_refused_unless_login_superuser():
+    server = UserServer(EXISTING, passwords={'alice': 'Old-pass-1'})
+    with pytest.raises(E.ZillizError) as info:
+        run(server, name='alice', password='Secret-1', update_password='always')
+    assert info.value.category == E.INVALID_INPUT and server.writes == []
+    assert 'user alice: the password would change without current_password' in info.value.msg
+    assert 'login_superuser: true if root is such a user' in info.value.msg
+    run(server, name='alice', password='Secret-1', update_password='always', login_superuser=True)
+    assert server.writes == [('update_password', 'alice')]
+
+
+def test_check_mode_refuses_a_rotation_without_current_password_too():
+    server = UserServer(EXISTING, passwords={'alice': 'Old-pass-1'})
+    with pytest.raises(E.ZillizError):
+        run(server, check_mode=True, name='alice', password='Secret-1', update_password='always')
+
+
+def test_the_login_user_rotates_its_own_password_with_the_login_password():
+    server = UserServer(dict(EXISTING, me={'admin'}), user='me', passwords={'me': 'R00t-secret'})
+    run(server, name='me', password='Secret-1', update_password='always')
+    assert server.writes == [('update_password', 'me')] and server.passwords['me'] == 'Secret-1'
+
+
+def test_an_unchanged_password_needs_no_superuser():
+    server = UserServer(EXISTING, passwords={'alice': 'Secret-1'})
+    result, dummy = run(server, name='alice', password='Secret-1', update_password='always')
+    assert not result['changed'] and server.writes == []
+
+
+# ----- Zilliz Cloud known by its answer: its password rules before the first change ---------------------
+
+def test_zilliz_password_rules_apply_when_only_the_answer_says_zilliz_cloud():
+    server = UserServer(EXISTING, version='Zilliz Cloud (Compatible with Milvus 2.5)')
+    with pytest.raises(E.ZillizError) as info:
+        run(server, name='carol', password='abcdefgh', password_policy='auto')
+    assert info.value.category == E.INVALID_INPUT and 'Zilliz Cloud' in info.value.msg and server.writes == []
+    run(UserServer(EXISTING), name='carol', password='abcdefgh', password_policy='auto')
