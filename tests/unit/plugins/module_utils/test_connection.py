@@ -438,3 +438,16 @@ def test_read_grants_asks_per_role_and_database_on_2_3():
     assert select_grants(conn) == [('r1', 'analytics'), ('r1', 'default'), ('r2', 'analytics'), ('r2', 'default')]
     assert grants['r1'] == {('Collection', 'orders', 'default', 'Search'), ('Collection', '*', 'analytics', 'Query')}
     assert '*' not in [db for dummy, db in select_grants(conn)]
+
+
+def test_roles_with_members_drop_nameless_roles_and_members():
+    def answer(method, request):
+        assert method == 'SelectRole' and request.include_user_info
+        response = C.milvus_pb2.SelectRoleResponse(status=status())
+        for role, users in (('r', ['ann', '']), ('', ['bob']), ('public', [])):
+            result = response.results.add()
+            result.role.name = role
+            for user in users:
+                result.users.add().name = user
+        return response
+    assert stubbed(answer).roles_with_members() == {'r': {'ann'}, 'public': set()}

@@ -703,3 +703,29 @@ def test_zilliz_role_name_rules_apply_when_only_the_answer_says_zilliz_cloud():
     run(RoleServer({'admin': set()}), name='a$b', name_policy='auto')          # self-hosted Milvus takes it
     run(RoleServer({'admin': set()}, version='Zilliz Cloud (Compatible with Milvus 2.5)'), name='a$b',
         name_policy='milvus')                                                    # said explicitly
+
+
+# ----- zilliz_role_info: read_roles ---------------------------------------------------------------
+
+def test_read_roles_on_2_4_reads_one_select_grant_per_role_and_never_admins():
+    from ansible_collections.zilliz.cloud.plugins.module_utils._roles import read_roles
+    server = RoleServer({'admin': {'root'}, 'public': set(), 'r': {'ann', 'bob'}},
+                        {'r': {key('Search'), GONE}, 'public': {key('IndexDetail')}}, databases=['default', 'a'])
+    roles, databases = read_roles(server)
+    assert databases == ['default', 'a']
+    assert sorted(r[1:] for r in server.requests if r[0] == 'select_grant') == [('public', '*'), ('r', '*')]
+    by_name = dict((r['name'], r) for r in roles)
+    assert [r['name'] for r in roles] == ['admin', 'public', 'r']
+    assert by_name['admin'] == dict(name='admin', builtin=True, users=['root'], privileges=[])
+    assert by_name['r']['users'] == ['ann', 'bob'] and not by_name['r']['builtin']
+    assert by_name['r']['privileges'] == [item('Search'), item('Query', 'Collection', 'orders', 'gone')]
+
+
+def test_read_roles_of_one_name_and_zilliz_builtin_roles():
+    from ansible_collections.zilliz.cloud.plugins.module_utils._roles import read_roles
+    server = RoleServer({'admin': set(), 'public': set(), 'db_ro': set(), 'r': set()}, uri=ZILLIZ)
+    roles, dummy = read_roles(server)
+    assert [r['name'] for r in roles if r['builtin']] == ['admin', 'db_ro', 'public']
+    roles, dummy = read_roles(server, 'r')
+    assert [r['name'] for r in roles] == ['r']
+    assert read_roles(server, 'ghost')[0] == []

@@ -574,3 +574,25 @@ def test_zilliz_password_rules_apply_when_only_the_answer_says_zilliz_cloud():
         run(server, name='carol', password='abcdefgh', password_policy='auto')
     assert info.value.category == E.INVALID_INPUT and 'Zilliz Cloud' in info.value.msg and server.writes == []
     run(UserServer(EXISTING), name='carol', password='abcdefgh', password_policy='auto')
+
+
+# ----- a login user that may not list users manages itself --------------------------------------------
+
+class Forbidden(UserServer):
+    def users_with_roles(self, only=None):
+        if only is None:
+            raise E.ZillizError(E.FORBIDDEN, 'permission denied to list users')
+        return super(Forbidden, self).users_with_roles(only)
+
+
+def test_a_login_user_without_the_right_to_list_users_rotates_its_own_password():
+    server = Forbidden(dict(EXISTING, me=set()), user='me', passwords={'me': 'R00t-secret'})
+    result, dummy = run(server, name='me', password='Secret-1', update_password='always')
+    assert server.writes == [('update_password', 'me')] and result['password_changed']
+
+
+def test_a_login_user_without_the_right_to_list_users_cannot_manage_others():
+    server = Forbidden(dict(EXISTING, me=set()), user='me')
+    with pytest.raises(E.ZillizError) as info:
+        run(server, name='alice', roles=[])
+    assert info.value.category == E.FORBIDDEN and server.writes == []
