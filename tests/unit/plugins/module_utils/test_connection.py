@@ -451,3 +451,25 @@ def test_roles_with_members_drop_nameless_roles_and_members():
                 result.users.add().name = user
         return response
     assert stubbed(answer).roles_with_members() == {'r': {'ann'}, 'public': set()}
+
+
+def test_role_actions_go_out_as_the_right_protocol_requests():
+    from ansible_collections.zilliz.cloud.plugins.module_utils._roles import RoleReconciler, plan_roles, RoleState
+    from ansible_collections.zilliz.cloud.plugins.module_utils._server import detect
+    params = dict(name='r', state='present', privileges_mode='exact', roles=None, uri='http://localhost:19530',
+                  privileges=[dict(privilege='CollectionReadOnly', object_type=None, object_name='orders',
+                                   db_name='analytics'),
+                              dict(privilege='Search', object_type='Collection', object_name='orders',
+                                   db_name='default')])
+    rec = RoleReconciler(params)
+    held = RoleState({'r': set()}, ['default', 'analytics'], {'r': set()}, detect('v2.5.27'))
+    conn = stubbed(lambda method, request: status())
+    for action in plan_roles(rec.requests, held)[0].actions:
+        rec.apply(conn, action)
+    sent = dict(conn._stub.requests)
+    assert sorted(sent) == ['OperatePrivilege', 'OperatePrivilegeV2']
+    v1, v2 = sent['OperatePrivilege'], sent['OperatePrivilegeV2']
+    assert (v2.role.name, v2.grantor.privilege.name, v2.db_name, v2.collection_name, v2.type) == \
+        ('r', 'CollectionReadOnly', 'analytics', 'orders', C.milvus_pb2.OperatePrivilegeType.Grant)
+    assert (v1.entity.object.name, v1.entity.object_name, v1.entity.db_name, v1.entity.grantor.privilege.name) == \
+        ('Collection', 'orders', 'default', 'Search')
