@@ -646,6 +646,8 @@ def test_verify_reads_back_only_the_roles_whose_privileges_changed():
     run(server, roles=[{'name': 'r', 'privileges': [item('Search')]}, {'name': 's'}, {'name': 'n'}])
     reads = [r[1] for r in server.requests if r[0] == 'select_grant']
     assert sorted(reads) == ['r', 'r', 's']      # observe: r and s; verify: r only
+    last_write = max(i for i, r in enumerate(server.requests) if r in server.writes())
+    assert [r[0] for r in server.requests[last_write + 1:]] == ['select_grant']     # verify only reads
 
 
 def test_verify_fails_when_the_grants_do_not_read_back_as_planned():

@@ -596,3 +596,32 @@ def test_a_login_user_without_the_right_to_list_users_cannot_manage_others():
     with pytest.raises(E.ZillizError) as info:
         run(server, name='alice', roles=[])
     assert info.value.category == E.FORBIDDEN and server.writes == []
+
+
+# ----- current_password is checked before anything changes ------------------------------------------
+
+def test_a_wrong_current_password_fails_before_any_change():
+    server = UserServer(EXISTING, passwords={'alice': 'Real-old-1'})
+    with pytest.raises(E.ZillizError) as info:
+        run(server, users=[{'name': 'carol', 'password': 'Secret-1'},
+                           {'name': 'alice', 'password': 'Secret-2', 'current_password': 'Wrong-old-1',
+                            'state': 'password'}])
+    assert info.value.category == E.AUTH_FAILED and 'alice' in info.value.msg and server.writes == []
+    assert 'Wrong-old-1' not in info.value.msg
+
+
+def test_a_rotation_another_run_finished_between_the_checks_has_converged():
+    server = UserServer(EXISTING, passwords={'alice': 'Real-old-1'})
+    real = server.authenticates
+    seen = []
+
+    def authenticates(user, password):
+        # The first check of the new password fails; then another run sets it.
+        seen.append((user, password))
+        if (user, password) == ('alice', 'Wrong-old-1'):
+            server.passwords['alice'] = 'Secret-2'
+        return real(user, password)
+    server.authenticates = authenticates
+    result, dummy = run(server, name='alice', password='Secret-2', current_password='Wrong-old-1', state='password')
+    assert not result['changed'] and server.writes == []
+    assert seen[-1] == ('alice', 'Secret-2')
