@@ -240,17 +240,19 @@ def combined_failure(failures, skipped=()):
     the category is the first's."""
     first_action, first = failures[0]
     skipped = sorted(set(skipped))
-    same = [action.subject for action, error in failures[1:]
-            if (error.category, error.details.get('refusal')) == (first.category, first.details.get('refusal'))]
-    other = [error.msg for action, error in failures[1:]
-             if (error.category, error.details.get('refusal')) != (first.category, first.details.get('refusal'))]
+    def alike(error):
+        # The same known refusal: naming the subject says it all.
+        return first.details.get('refusal') is not None and \
+            (error.category, error.details.get('refusal')) == (first.category, first.details.get('refusal'))
+    same = [action.subject for action, error in failures[1:] if alike(error)]
+    other = [error.msg for action, error in failures[1:] if not alike(error)]
     msg = first.msg
     if same:
         msg += ' The same refusal for: %s.' % ', '.join(sorted(set(same)))
     if other:
         msg += ' Also: ' + ' '.join(other)
     if skipped:
-        msg += ' Not attempted after that: %s.' % ', '.join(skipped)
+        msg += ' Not done after that (run again to finish): %s.' % ', '.join(skipped)
     details = dict(first.details)
     details['refused'] = sorted(set([first_action.subject] + [action.subject for action, dummy in failures[1:]]))
     return ZillizError(first.category, msg, **details)
@@ -267,11 +269,10 @@ def execute(conn, phases, apply_one, outcome):
     lock = threading.Lock()
 
     def run_chain(chain):
-        for position, action in enumerate(chain):
+        for action in chain:
             if failures:
-                if position == 0:
-                    with lock:
-                        skipped.append(action.subject)
+                with lock:
+                    skipped.append(action.subject)      # never started, or stopped half-way
                 return
             try:
                 how = apply_one(conn, action)

@@ -183,7 +183,8 @@ def state_problems(requests, state, batch):
             if since:
                 problems.append('%s: privilege %s came with Milvus %s; %s does not know it and would refuse it'
                                 % (item_label_, privilege, '.'.join(str(p) for p in since), profile.label))
-            collection = state.aliases.get(db_name, {}).get(object_name)
+            collection = state.aliases.get(db_name, {}).get(object_name) \
+                if item.get('object_type') in (None, COLLECTION) else None
             if collection:
                 problems.append('%s: %s is an alias of collection %s in database %s; %s stores grants under the '
                                 "collection's own name, so the grant would never read back as given: write "

@@ -62,7 +62,10 @@ _VERSION_RE = re.compile(r'(\d+)\.(\d+)(?:\.(\d+))?')
 def parse_version(text):
     """(major, minor, patch) from a version text: 'v2.3.5-lite' -> (2, 3, 5); a Zilliz Cloud text naming
     the Milvus it is compatible with ('... Compatible with Milvus 2.5') -> (2, 5, 0). None when absent."""
-    match = _VERSION_RE.search(text or '')
+    text = text or ''
+    # A Zilliz Cloud text may carry its own release number before the Milvus one it names.
+    compatible = re.search(r'milvus\D{0,3}(\d+\.\d+(?:\.\d+)?)', text, re.IGNORECASE)
+    match = _VERSION_RE.search(compatible.group(1) if compatible else text)
     if not match:
         return None
     return tuple(int(part or 0) for part in match.groups())
@@ -101,10 +104,10 @@ class ServerProfile:
         self.lists_grants_of_every_database = self.zilliz or v >= (2, 4, 0)
 
         # DropRole is refused while the role holds a grant in any database (PR #38369: 2.4 branch before
-        # 2.4.18, 2.5; 2.6 internal/rootcoord/meta_table.go CheckIfDropRole lists grants with DbName '*').
+        # 2.4.18, 2.5; 2.6 internal/rootcoord/meta_table.go CheckIfDropRole lists grants with DbName '*');
         # 2.3.5 refuses only for grants in 'default' or '*' and silently keeps those in other databases
-        # (measured). Either way the collection revokes every grant it can read before dropping.
-        self.drop_role_checks_every_database = self.lists_grants_of_every_database
+        # (measured). No attribute: either way the collection revokes every grant it read before dropping,
+        # and with lists_grants_of_every_database it has read them all.
 
         # The server adds (and revokes) related privileges with some (Load -> GetLoadState,
         # GetLoadingProgress): 2.3.6 and later (milvus-io/milvus#30154; absent on 2.3.5, measured).
@@ -117,9 +120,8 @@ class ServerProfile:
 
         # User names: a letter, then letters, digits, '_'; 2.6.0 adds '-' and '.' (2.6 branch
         # internal/proxy/util.go ValidateUsername, commit 1bd66b09e3). At most 32 characters
-        # (proxy.maxUsernameLength default, pkg/util/paramtable/component_param.go).
+        # (proxy.maxUsernameLength default, pkg/util/paramtable/component_param.go; _validation checks it).
         self.user_name_extra_chars = '-.' if v >= (2, 6, 0) else ''
-        self.user_name_max = 32
         # Role names do not differ by version: a letter or '_', then letters, digits, '_' and
         # proxy.roleNameValidation.allowedChars (default '$'; 2.6 internal/proxy/util.go ValidateRoleName,
         # fixed '$' on 2.3 to 2.5): _validation.role_name_problems.

@@ -322,13 +322,13 @@ def test_subjects_never_attempted_after_a_refusal_are_named():
     with pytest.raises(ZillizError) as info:
         execute(conn, [[[Action('create_user', s)] for s in ('a', 'c', 'b')]], apply_one, outcome)
     assert info.value.details['refused'] == ['a']
-    assert info.value.msg == 'a refused. Not attempted after that: b, c.'
+    assert info.value.msg == 'a refused. Not done after that (run again to finish): b, c.'
     assert outcome.done == []
 
 
 def test_combined_failure_names_the_skipped_subjects_once_in_order():
     error = combined_failure([refused('a', 'a refused.')], skipped=['z', 'b', 'z'])
-    assert error.msg.endswith('Not attempted after that: b, z.') and error.details['refused'] == ['a']
+    assert error.msg.endswith('Not done after that (run again to finish): b, z.') and error.details['refused'] == ['a']
 
 
 def test_unlisted_is_what_exclusive_drops():
@@ -493,9 +493,6 @@ class WatchingConnection(FakeConnection):
         return FakeConnection.map(self, call, items)
 
 
-@pytest.mark.xfail(strict=True, reason="_engine.execute names in 'Not attempted after that' only the subjects "
-                                       "whose first action was skipped (position == 0): a subject stopped "
-                                       "half-way (create done, grant never sent) is named nowhere in the error")
 def test_a_subject_stopped_half_way_is_named():
     conn = WatchingConnection()
     a_started = threading.Event()
@@ -519,10 +516,6 @@ def test_a_subject_stopped_half_way_is_named():
     assert 'b' in info.value.msg
 
 
-@pytest.mark.xfail(strict=True, reason='_engine.combined_failure counts two failures as "the same refusal" when '
-                                       'category and refusal are equal, also when neither is a known refusal '
-                                       '(refusal None): a second, different server error is then named by subject '
-                                       'only and its message is lost')
 def test_different_unclassified_errors_keep_their_messages():
     error = combined_failure([refused('a', 'a: deadline of the coordinator passed.'), refused('b', 'b: etcd lost.')])
     assert 'etcd lost' in error.msg

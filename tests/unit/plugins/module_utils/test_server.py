@@ -10,8 +10,8 @@ from ansible_collections.zilliz.cloud.plugins.module_utils._server import (
 LOCAL = 'http://127.0.0.1:19530'
 ZILLIZ_HOST = 'https://in01-abc123.aws-us-west-2.vectordb.zillizcloud.com:19530'
 # What the profile decides, per version text (self-hosted Milvus on a loopback uri).
-FLAGS = ('privilege_groups', 'lists_grants_of_every_database', 'drop_role_checks_every_database',
-         'adds_related_privileges', 'resolves_collection_aliases')
+FLAGS = ('privilege_groups', 'lists_grants_of_every_database', 'adds_related_privileges',
+         'resolves_collection_aliases')
 
 
 def flags(profile):
@@ -38,8 +38,7 @@ def test_detect_v2_4_23_has_groups_and_every_database_grants_but_no_alias_resolu
     profile = detect('v2.4.23', LOCAL)
     assert profile.version == (2, 4, 23) and profile.known
     assert flags(profile) == dict(privilege_groups=True, lists_grants_of_every_database=True,
-                                  drop_role_checks_every_database=True, adds_related_privileges=True,
-                                  resolves_collection_aliases=False)
+                                  adds_related_privileges=True, resolves_collection_aliases=False)
     assert profile.user_name_extra_chars == ''
 
 
@@ -140,10 +139,6 @@ def test_user_name_problem_names_the_characters_and_the_server():
     assert "'-' and '.'" in problem and 'Milvus 2.5.27' in problem and 'a-b.c' in problem
 
 
-@pytest.mark.xfail(strict=True, reason='_server.parse_version takes the first number in the text: a Zilliz Cloud '
-                                       'answer that names its own release before the Milvus it is compatible with '
-                                       'gets that release (unknown: newest behaviour and a warning). Unverified: '
-                                       'depends on the real GetVersion text of Zilliz Cloud')
 def test_zilliz_cloud_text_with_its_own_release_number_is_still_that_milvus():
     profile = detect('Zilliz Cloud v2025.3.1 (Compatible with Milvus 2.5)', ZILLIZ_HOST)
     assert profile.version == (2, 5, 0) and profile.known and not profile.resolves_collection_aliases
