@@ -26,6 +26,7 @@ from ansible_collections.zilliz.cloud.plugins.module_utils._errors import (
 )
 from ansible_collections.zilliz.cloud.plugins.module_utils._privileges import grants_allow_access_management
 from ansible_collections.zilliz.cloud.plugins.module_utils._roles import login_user_roles_to_guard, read_grants
+from ansible_collections.zilliz.cloud.plugins.module_utils._server import ZILLIZ_MAX_USERS
 from ansible_collections.zilliz.cloud.plugins.module_utils._validation import (
     BUILTIN_PROTECTED_USERS, effective_policy, password_problems, role_name_problems, user_name_problems,
 )
@@ -435,11 +436,13 @@ class UserReconciler(Reconciler):
         plans = plan_users(self.requests, state, state.password_works, self.params.get('exclusive'), protected)
         problems = self_lockout_problems(plans, state) + self.clean_up_limit_problems(plans) + \
             self._rotation_problems(plans, state)
-        limit = state.profile.max_users
+        # password_policy zilliz also stands for the Zilliz Cloud limit (a private endpoint the profile may
+        # not recognise by its host).
+        limit = state.profile.max_users or (ZILLIZ_MAX_USERS if self.policy == 'zilliz' else None)
         total = users_after(state, plans)
         if limit is not None and total > max(limit, len(state.users)):
-            problems.append('the cluster would hold %d users; %s holds at most %d (it has %d now)'
-                            % (total, state.profile.label, limit, len(state.users)))
+            problems.append('the cluster would hold %d users; a Zilliz Cloud cluster holds at most %d (it has %d '
+                            'now)' % (total, limit, len(state.users)))
         if problems:
             raise invalid(problems)
         warnings = self.profile_warnings(state.profile)
