@@ -40,10 +40,11 @@ def _since(first, value, before):
 RULES = {
     'version_text': Rule(
         'What GetVersion answers.',
-        'release tags v2.3.5 / v2.4.23 / v2.5.27 / v2.6.18. Zilliz Cloud: no documented GetVersion text was found '
+        'measured on 2.3.5 (the PyPI embedded build answers "v2.3.5-lite"); release tags v2.4.23 / v2.5.27 / '
+        'v2.6.18. Zilliz Cloud: no documented GetVersion text was found '
         '(docs.zilliz.com get_server_version pages show no example value); the text here is a CHOICE that '
         'contains "Zilliz Cloud" and "Compatible with Milvus 2.5".',
-        {'2.3.5': 'v2.3.5', '2.4.23': 'v2.4.23', '2.5.27': 'v2.5.27', '2.6.18': 'v2.6.18',
+        {'2.3.5': 'v2.3.5-lite', '2.4.23': 'v2.4.23', '2.5.27': 'v2.5.27', '2.6.18': 'v2.6.18',
          'zilliz-cloud': 'Zilliz Cloud (Compatible with Milvus 2.5)'}),
     'v2_api': Rule(
         'OperatePrivilegeV2 and Create/Drop/List/OperatePrivilegeGroup exist (else gRPC UNIMPLEMENTED).',
@@ -138,8 +139,9 @@ RULES = {
         {'2.3.5': False, '2.4.23': False, '2.5.27': False, '2.6.18': False, 'zilliz-cloud': True}),
     'related_privileges': Rule(
         'Granting Load also grants GetLoadState and GetLoadingProgress; Flush also GetFlushState.',
-        'milvus PR #30153; internal/proxy/impl.go OperatePrivilege RelatedPrivileges (2.3 to 2.6)',
-        _all(True)),
+        'milvus PR #30153 (after 2.3.5: measured, the real 2.3.5 grants Load alone); internal/proxy/impl.go '
+        'OperatePrivilege RelatedPrivileges on SimFG/milvus 2.4 and bigsheeper/milvus 2.5, 2.6',
+        {'2.3.5': False, '2.4.23': True, '2.5.27': True, '2.6.18': True, 'zilliz-cloud': GAP}),
     'operate_user_role_needs_user': Rule(
         'Granting a role to a user that does not exist is refused ("not found the user ...").',
         'internal/rootcoord/root_coord.go OperateUserRole (2.3 to 2.5); 2.6 meta_table.go CheckIfOperateUserRole',

@@ -52,6 +52,12 @@ def not_permitted(msg):
     return Refusal(1401, '%s: privilege not permitted' % msg)
 
 
+def unknown_method(method):
+    # What a Go gRPC server answers for a method it does not have (measured on 2.3.5).
+    return Abort(grpc.StatusCode.UNIMPLEMENTED,
+                 'unknown method %s for service milvus.proto.milvus.MilvusService' % method)
+
+
 def _legacy(code):
     # merr.Status fills the deprecated ErrorCode too; clients read `code`.
     return common_pb2.UnexpectedError if code else common_pb2.Success
@@ -75,7 +81,7 @@ class State:
             for obj, name, priv in (('Collection', ANY, 'IndexDetail'), ('Global', ANY, 'DescribeCollection'),
                                     ('Global', ANY, 'ShowCollections')):
                 self.grants.append(dict(role='public', object=obj, object_name=name, db_name=ANY, privilege=priv,
-                                        grantor=''))
+                                        grantor='root'))
         self.databases = [DEFAULT_DB]
         self.collections = {DEFAULT_DB: {}}   # db -> {collection: [aliases]}
         self.privilege_groups = {}            # custom groups: name -> [privileges]
@@ -484,9 +490,14 @@ class Servicer(milvus_pb2_grpc.MilvusServiceServicer):
             if obj == 'Global' and not (priv in rules.V1_GROUPS):
                 name = ANY      # Global grants are stored under "*" (measured on 2.3.5; root_coord.go)
             grant = req.type == milvus_pb2.OperatePrivilegeType.Grant
-            for each in [priv] + (rules.RELATED.get(priv, []) if state.rule('related_privileges') else []):
+            for each in [priv] + self._related(priv):
                 self._store(entity.role.name, grant, obj, name, db, each, user)
         return self._call(context, request, common_pb2.Status, handle)
+
+    def _related(self, priv):
+        if priv in rules.RELATED and self.state.rule('related_privileges'):
+            return rules.RELATED[priv]
+        return []
 
     def _check_builtin_frozen(self, role):
         if role in self.state.rule('builtin_roles') and self.state.rule('builtin_role_grants_frozen'):
@@ -496,7 +507,7 @@ class Servicer(milvus_pb2_grpc.MilvusServiceServicer):
         def handle(req, user, ctx):
             state = self.state
             if not state.rule('v2_api'):
-                raise Abort(grpc.StatusCode.UNIMPLEMENTED, 'Method not found!')
+                raise unknown_method('OperatePrivilegeV2')
             priv = req.grantor.privilege.name
             # proxy validateOperatePrivilegeV2Params
             self._validate_name(req.role.name, 'role name')
@@ -531,7 +542,7 @@ class Servicer(milvus_pb2_grpc.MilvusServiceServicer):
             grant = req.type == milvus_pb2.OperatePrivilegeType.Grant
             # Stored as OperatePrivilege Version "v2": object type util.GetObjectType(privilege)
             # (Global for groups and unknown names), object name = the collection.
-            for each in [priv] + (rules.RELATED.get(priv, []) if state.rule('related_privileges') else []):
+            for each in [priv] + self._related(priv):
                 self._store(req.role.name, grant, state.object_type_of(each), name, db, each, user)
         return self._call(context, request, common_pb2.Status, handle)
 
@@ -549,9 +560,11 @@ class Servicer(milvus_pb2_grpc.MilvusServiceServicer):
             else:
                 found = [g for g in found if g['db_name'] in (db, ANY)]
             if entity.HasField('object') and entity.object.name:
+                # proxy validGrantParams: with an object, the object name must be valid too.
+                if entity.object_name != ANY:
+                    self._validate_name(entity.object_name, 'object name')
                 found = [g for g in found if g['object'] == entity.object.name]
-                if entity.object_name:
-                    found = [g for g in found if g['object_name'] == entity.object_name]
+                found = [g for g in found if g['object_name'] == entity.object_name]
             entities = [milvus_pb2.GrantEntity(
                 role=milvus_pb2.RoleEntity(name=g['role']), object=milvus_pb2.ObjectEntity(name=g['object']),
                 object_name=g['object_name'], db_name=g['db_name'],
@@ -562,15 +575,15 @@ class Servicer(milvus_pb2_grpc.MilvusServiceServicer):
         return self._call(context, request, milvus_pb2.SelectGrantResponse, handle)
 
     # ------------------------------------------------------------ privilege groups (2.4.18+)
-    def _v2_only(self):
+    def _v2_only(self, method):
         if not self.state.rule('v2_api'):
-            raise Abort(grpc.StatusCode.UNIMPLEMENTED, 'Method not found!')
+            raise unknown_method(method)
         if self.state.profile == 'zilliz-cloud':
             raise Gap(self.state.profile, 'custom privilege groups (docs: "contact us")')
 
     def CreatePrivilegeGroup(self, request, context):
         def handle(req, user, ctx):
-            self._v2_only()
+            self._v2_only('CreatePrivilegeGroup')
             self._validate_name(req.group_name, 'privilege group name')
             if req.group_name in rules.BUILTIN_GROUPS or req.group_name in self.state.privilege_groups:
                 raise self._refusal('privilege group [%s] already exists' % req.group_name)
@@ -579,7 +592,7 @@ class Servicer(milvus_pb2_grpc.MilvusServiceServicer):
 
     def DropPrivilegeGroup(self, request, context):
         def handle(req, user, ctx):
-            self._v2_only()
+            self._v2_only('DropPrivilegeGroup')
             self._validate_name(req.group_name, 'privilege group name')
             if any(g['privilege'] == req.group_name for g in self.state.grants):
                 raise self._refusal('privilege group [%s] is used by role, Use REVOKE API to revoke it first'
@@ -589,7 +602,8 @@ class Servicer(milvus_pb2_grpc.MilvusServiceServicer):
 
     def ListPrivilegeGroups(self, request, context):
         def handle(req, user, ctx):
-            self._v2_only() if self.state.profile != 'zilliz-cloud' else None
+            if not self.state.rule('v2_api'):
+                raise unknown_method('ListPrivilegeGroups')
             groups = [milvus_pb2.PrivilegeGroupInfo(group_name=name, privileges=[
                 milvus_pb2.PrivilegeEntity(name=p) for p in privs])
                 for name, privs in list(rules.BUILTIN_GROUPS.items()) + list(self.state.privilege_groups.items())]
@@ -598,7 +612,7 @@ class Servicer(milvus_pb2_grpc.MilvusServiceServicer):
 
     def OperatePrivilegeGroup(self, request, context):
         def handle(req, user, ctx):
-            self._v2_only()
+            self._v2_only('OperatePrivilegeGroup')
             state = self.state
             self._validate_name(req.group_name, 'privilege group name')
             if req.group_name not in state.privilege_groups:
