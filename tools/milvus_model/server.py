@@ -435,15 +435,17 @@ class Servicer(milvus_pb2_grpc.MilvusServiceServicer):
             raise self._refusal('not found the role, maybe the role isn\'t existed or internal system error')
 
     def _resolve_alias(self, db, name):
-        """proxy ResolveCollectionAlias (2.6.12+, rules.resolve_alias)."""
+        """proxy MetaCache.ResolveCollectionAlias (2.6.12+, rules.resolve_alias): an alias
+        becomes its collection; any other name (a collection, or nothing at all) is kept."""
         if name in (ANY, '') or not self.state.rule('resolve_alias'):
             return name
+        if db == ANY:
+            # DescribeAlias in database "*": its answer was not read.
+            raise Gap(self.state.profile, 'a grant on collection %s in database "*"' % name)
         for collection, aliases in self.state.collections.get(db or DEFAULT_DB, {}).items():
-            if name == collection or name in aliases:
+            if name in aliases:
                 return collection
-        # An unknown name is not refused by the model: the real lookup's answer
-        # for a collection that does not exist was not read.
-        raise Gap(self.state.profile, 'privilege operations on a collection that does not exist (%s)' % name)
+        return name
 
     def _store(self, role, grant, object_type, object_name, db_name, privilege, user):
         state = self.state
