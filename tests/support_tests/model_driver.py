@@ -62,10 +62,12 @@ class Driver:
     def close(self):
         self.channel.close()
 
-    def call(self, method, request, user=None, password=None, db=None):
-        """(observation, response or None)."""
+    def call(self, method, request, user=None, password=None, db=None, token=None):
+        """(observation, response or None). `token` (an API key) replaces user:password."""
         metadata = []
-        if user is not None:
+        if token is not None:
+            metadata.append(('authorization', b64(token)))
+        elif user is not None:
             metadata.append(('authorization', b64('%s:%s' % (user, password))))
         if db:
             metadata.append(('dbname', db))

@@ -92,7 +92,9 @@ def main(argv=None):
         for option in ('max_user_num', 'max_role_num'):
             if getattr(args, option):
                 argv += ['--' + option.replace('_', '-'), str(getattr(args, option))]
-        proc = subprocess.Popen(argv, env=env, stdin=subprocess.DEVNULL, start_new_session=True)  # pylint: disable=consider-using-with
+        # Not our stdout: whoever reads it (a test, $(...)) would wait for the model to end.
+        proc = subprocess.Popen(argv, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,  # pylint: disable=consider-using-with
+                                stderr=subprocess.DEVNULL, start_new_session=True)
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
             state = _load(args.state_file)
