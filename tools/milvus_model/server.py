@@ -467,7 +467,8 @@ class Servicer(milvus_pb2_grpc.MilvusServiceServicer):
             if obj not in rules.OBJECT_TYPES:
                 raise self._refusal('not found the object type[name: %s], supported the object types: '
                                     '[Collection Global User]' % obj)
-            self._validate_name(entity.object_name, 'object name') if entity.object_name != ANY else None
+            if entity.object_name != ANY:
+                self._validate_name(entity.object_name, 'object name')
             self._validate_name(entity.role.name, 'role name')
             priv = entity.grantor.privilege.name
             if priv != ANY:
