@@ -164,8 +164,9 @@ def test_user_names_and_limits_by_version(call):
     for profile, accepted, order in (('2.5.27', False, 'user_limit'), ('2.6.18', True, 'exists')):
         srv = ModelMilvus(profile, root_password=PASSWORD, max_user_num=2).start()
         driver = d.Driver(srv.uri)
+        def create(name, driver=driver):
+            return driver.call('CreateCredential', d.credential(name, 'Password-1'), 'root', PASSWORD)[0]
         try:
-            create = lambda name: driver.call('CreateCredential', d.credential(name, 'Password-1'), 'root', PASSWORD)[0]
             assert (create('a-b.c')['outcome'] == 'ok') is accepted, profile
             if not accepted:
                 assert create('ab')['outcome'] == 'ok'

@@ -15,10 +15,10 @@ import subprocess
 import sys
 import time
 
-if __package__ in (None, ''):
-    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-    __package__ = 'milvus_model'  # pylint: disable=redefined-builtin
+# tools/ (this package and milvus_local) on the path however this is run.
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
+from milvus_local import _pid_alive as _alive  # noqa: E402  pylint: disable=wrong-import-position
 from milvus_model import ModelMilvus  # noqa: E402  pylint: disable=wrong-import-position
 
 PASSWORD_ENV = 'MILVUS_MODEL_ROOT_PASSWORD'
@@ -30,16 +30,6 @@ def _load(path):
             return json.load(stream)
     except (FileNotFoundError, ValueError):
         return None
-
-
-def _alive(pid):
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _serve(args):

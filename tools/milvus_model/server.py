@@ -568,14 +568,17 @@ class Servicer(milvus_pb2_grpc.MilvusServiceServicer):
                     self._validate_name(entity.object_name, 'object name')
                 found = [g for g in found if g['object'] == entity.object.name]
                 found = [g for g in found if g['object_name'] == entity.object_name]
-            entities = [milvus_pb2.GrantEntity(
-                role=milvus_pb2.RoleEntity(name=g['role']), object=milvus_pb2.ObjectEntity(name=g['object']),
-                object_name=g['object_name'], db_name=g['db_name'],
-                grantor=milvus_pb2.GrantorEntity(user=milvus_pb2.UserEntity(name=g['grantor']),
-                                                 privilege=milvus_pb2.PrivilegeEntity(name=g['privilege'])))
-                for g in found]
+            entities = [self._grant_entity(g) for g in found]
             return milvus_pb2.SelectGrantResponse(status=common_pb2.Status(), entities=entities)
         return self._call(context, request, milvus_pb2.SelectGrantResponse, handle)
+
+    @staticmethod
+    def _grant_entity(grant):
+        grantor = milvus_pb2.GrantorEntity(user=milvus_pb2.UserEntity(name=grant['grantor']),
+                                           privilege=milvus_pb2.PrivilegeEntity(name=grant['privilege']))
+        return milvus_pb2.GrantEntity(role=milvus_pb2.RoleEntity(name=grant['role']),
+                                      object=milvus_pb2.ObjectEntity(name=grant['object']),
+                                      object_name=grant['object_name'], db_name=grant['db_name'], grantor=grantor)
 
     # ------------------------------------------------------------ privilege groups (2.4.18+)
     def _v2_only(self, method):
@@ -676,17 +679,26 @@ class Servicer(milvus_pb2_grpc.MilvusServiceServicer):
             self.state.collections[db].setdefault(req.collection_name, [])
         return self._call(context, request, common_pb2.Status, handle)
 
+    def ShowCollections(self, request, context):
+        def handle(req, user, ctx):
+            names = list(self.state.collections.get(self._db(req, ctx), {}))
+            return milvus_pb2.ShowCollectionsResponse(status=common_pb2.Status(), collection_names=names)
+        return self._call(context, request, milvus_pb2.ShowCollectionsResponse, handle)
+
     def DropCollection(self, request, context):
         def handle(req, user, ctx):
             self.state.collections.get(self._db(req, ctx), {}).pop(req.collection_name, None)
         return self._call(context, request, common_pb2.Status, handle)
 
     def CreateAlias(self, request, context):
+        """rootcoord meta_table.go CreateAlias: the same alias again is fine; a name taken is not."""
         def handle(req, user, ctx):
             collections = self.state.collections.get(self._db(req, ctx), {})
             if req.collection_name not in collections:
                 raise self._refusal('collection not found[collection=%s]' % req.collection_name)
-            if any(req.alias in a or req.alias == c for c, a in collections.items()):
+            if req.alias in collections[req.collection_name]:
+                return
+            if any(req.alias in aliases or req.alias == name for name, aliases in collections.items()):
                 raise self._refusal('alias exists and already aliased to another collection: %s' % req.alias)
             collections[req.collection_name].append(req.alias)
         return self._call(context, request, common_pb2.Status, handle)
