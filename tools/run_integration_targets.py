@@ -173,7 +173,7 @@ def make_server(spec, password):
     """The server `--server` names: `real` (Milvus 2.3.5) or `model:PROFILE`."""
     if spec == 'real':
         return LocalMilvus(root_password=password, max_role_num=MAX_ROLE_NUM), 'local Milvus %s' % MILVUS_VERSION
-    kind, _, profile = spec.partition(':')
+    kind, dummy, profile = spec.partition(':')
     if kind != 'model' or not profile:
         sys.exit('--server must be "real" or "model:PROFILE", got %r' % spec)
     server = ModelMilvus(profile, root_password=password, max_role_num=MAX_ROLE_NUM)

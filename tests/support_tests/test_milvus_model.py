@@ -164,6 +164,7 @@ def test_user_names_and_limits_by_version(call):
     for profile, accepted, order in (('2.5.27', False, 'user_limit'), ('2.6.18', True, 'exists')):
         srv = ModelMilvus(profile, root_password=PASSWORD, max_user_num=2).start()
         driver = d.Driver(srv.uri)
+
         def create(name, driver=driver):
             return driver.call('CreateCredential', d.credential(name, 'Password-1'), 'root', PASSWORD)[0]
         try:
