@@ -207,8 +207,11 @@ def _sort_key(key):
 
 
 def privilege_items(keys):
-    """Grant keys as the privilege items zilliz_role takes, in a stable order."""
-    return [item_from_key(key) for key in sorted(keys, key=_sort_key)]
+    """Grant keys as the privilege items zilliz_role takes, in a stable order. An item only
+    OperatePrivilegeV2 grants has no object_type key (an explicit null would fail the option's choices
+    when the item is handed back)."""
+    return [dict((k, v) for k, v in item_from_key(key).items() if v is not None)
+            for key in sorted(keys, key=_sort_key)]
 
 
 def _shown(snapshot):

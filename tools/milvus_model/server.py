@@ -710,6 +710,33 @@ class Servicer(milvus_pb2_grpc.MilvusServiceServicer):
                     aliases.remove(req.alias)
         return self._call(context, request, common_pb2.Status, handle)
 
+    def ListAliases(self, request, context):
+        """rootcoord meta_table.go ListAliases (2.6): every alias of the database when collection_name is
+        empty, else the collection's; a database or collection that does not exist is refused."""
+        def handle(req, user, ctx):
+            db = self._db(req, ctx)
+            if db not in self.state.databases:
+                raise self._refusal('database not found[database=%s]' % db)
+            collections = self.state.collections.get(db, {})
+            if req.collection_name and req.collection_name not in collections:
+                raise self._refusal('collection not found[collection=%s]' % req.collection_name)
+            names = collections.get(req.collection_name) if req.collection_name else \
+                [alias for aliases in collections.values() for alias in aliases]
+            return milvus_pb2.ListAliasesResponse(status=common_pb2.Status(), db_name=db,
+                                                  collection_name=req.collection_name, aliases=names)
+        return self._call(context, request, milvus_pb2.ListAliasesResponse, handle)
+
+    def DescribeAlias(self, request, context):
+        """rootcoord meta_table.go DescribeAlias (2.6): the alias's collection, else "alias not found"."""
+        def handle(req, user, ctx):
+            db = self._db(req, ctx)
+            for collection, aliases in self.state.collections.get(db, {}).items():
+                if req.alias in aliases:
+                    return milvus_pb2.DescribeAliasResponse(status=common_pb2.Status(), db_name=db,
+                                                            alias=req.alias, collection=collection)
+            raise self._refusal('alias not found[database=%s][alias=%s]' % (db, req.alias))
+        return self._call(context, request, milvus_pb2.DescribeAliasResponse, handle)
+
 
 def serve(state, host='127.0.0.1', port=0, workers=8):
     """A started grpc.Server for `state` and the port it listens on."""
