@@ -85,7 +85,7 @@ def target_secrets():
 def target_users():
     """User names the targets log in as or manage (for the base64 scan)."""
     names = {'root'}
-    pattern = re.compile(r'(?<!- )\b(?:name|login_user|user): *([A-Za-z][A-Za-z0-9_]*)|token: "([A-Za-z][A-Za-z0-9_]*):')
+    pattern = re.compile(r'(?<!- )\b(?:name|login_user|user): *([A-Za-z][A-Za-z0-9_.-]*)|token: "([A-Za-z][A-Za-z0-9_.-]*):')
     for path in TARGETS.glob('*/tasks/*.yml'):
         for match in pattern.finditer(path.read_text(encoding='utf-8')):
             names.add(match.group(1) or match.group(2))

@@ -209,3 +209,23 @@ def test_zilliz_cloud_builtin_roles_and_gaps(call):
         finally:
             driver.close()
             srv.stop()
+
+
+def test_list_databases_shows_a_non_admin_only_its_databases_from_2_5(call):
+    """getCurrentUserVisibleDatabases (bigsheeper/milvus 2.5 list_db_task.go); 2.4 lists every database."""
+    for profile, expected in (('2.4.23', ['default', 'one', 'two']), ('2.5.27', ['two']),
+                              ('2.6.18', ['two'])):
+        rpc = call(profile)
+        for name in ('one', 'two'):
+            rpc('CreateDatabase', d.milvus_pb2.CreateDatabaseRequest(db_name=name))
+        rpc('CreateCredential', d.credential('reader', 'Password-1'))
+        rpc('CreateRole', d.role('r'))
+        rpc('OperateUserRole', d.user_role('reader', 'r'))
+        rpc('OperatePrivilege', d.privilege('r', 'Collection', '*', 'Search', 'two'))
+        listed = d.read_back('ListDatabases', rpc('ListDatabases', d.milvus_pb2.ListDatabasesRequest(),
+                                                  'reader', 'Password-1')[1])
+        assert listed == expected, profile
+        rpc('OperatePrivilege', d.privilege('r', 'Global', '*', 'ShowCollections', '*'))
+        listed = d.read_back('ListDatabases', rpc('ListDatabases', d.milvus_pb2.ListDatabasesRequest(),
+                                                  'reader', 'Password-1')[1])
+        assert listed == ['default', 'one', 'two'], profile

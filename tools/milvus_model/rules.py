@@ -151,9 +151,11 @@ RULES = {
         'Milvus: not an API key server (UNAUTHENTICATED); Zilliz Cloud API keys: not modelled',
         {'2.3.5': 'refuse', '2.4.23': 'refuse', '2.5.27': 'refuse', '2.6.18': 'refuse', 'zilliz-cloud': GAP}),
     'list_databases_filtered': Rule(
-        'ListDatabases for a caller that is neither root nor admin.',
-        '2.4+ internal/proxy/task_database.go filters by the caller\'s grants; not modelled',
-        {'2.3.5': False, '2.4.23': GAP, '2.5.27': GAP, '2.6.18': GAP, 'zilliz-cloud': GAP}),
+        'ListDatabases shows a caller that is neither root nor admin only the databases its roles (public '
+        'excepted) hold grants in ("*": all).',
+        'bigsheeper/milvus 2.5 and 2.6 internal/rootcoord/list_db_task.go + root_coord.go '
+        'getCurrentUserVisibleDatabases; absent on SimFG/milvus 2.4 (lists all); measured on 2.3.5 (lists all)',
+        {'2.3.5': False, '2.4.23': False, '2.5.27': True, '2.6.18': True, 'zilliz-cloud': GAP}),
 }
 
 # ---------------------------------------------------------------- privilege tables

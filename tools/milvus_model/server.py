@@ -110,11 +110,28 @@ class State:
 
     def roles_of(self, user):
         roles = list(self.user_roles.get(user, []))
-        if self.rule('phantom_empty_role') and any(
-                other != user and other.startswith(user) and self.user_roles.get(other)
-                for other in self.users):
+        prefix_of_a_member = any(other != user and other.startswith(user) and self.user_roles.get(other)
+                                 for other in self.users)
+        if prefix_of_a_member and self.rule('phantom_empty_role'):
             roles.append('')
         return roles
+
+    def visible_databases(self, user):
+        """root_coord.go getCurrentUserVisibleDatabases (2.5+)."""
+        if user == 'root' and self.login_user == 'root':
+            return None
+        visible = set()
+        for role in self.user_roles.get(user, []):
+            if role in self.rule('admin_roles'):
+                return None
+            if role == 'public':
+                continue
+            for grant in self.grants:
+                if grant['role'] == role:
+                    if grant['db_name'] == ANY:
+                        return None
+                    visible.add(grant['db_name'])
+        return visible
 
     def expand(self, privilege):
         if privilege in rules.BUILTIN_GROUPS:
@@ -641,11 +658,14 @@ class Servicer(milvus_pb2_grpc.MilvusServiceServicer):
     def ListDatabases(self, request, context):
         def handle(req, user, ctx):
             state = self.state
+            names = list(state.databases)
             privileged = user == 'root' or any(r in state.rule('admin_roles') for r in state.user_roles.get(user, []))
             if not privileged and state.rule('list_databases_filtered', 'ListDatabases for a caller that is '
-                                             'neither root nor admin (2.4+ filter the list by grants)'):
-                raise Gap(state.profile, 'ListDatabases for a caller that is neither root nor admin')
-            return milvus_pb2.ListDatabasesResponse(status=common_pb2.Status(), db_names=list(state.databases))
+                                             'neither root nor admin'):
+                visible = state.visible_databases(user)
+                if visible is not None:
+                    names = [name for name in names if name in visible]
+            return milvus_pb2.ListDatabasesResponse(status=common_pb2.Status(), db_names=names)
         return self._call(context, request, milvus_pb2.ListDatabasesResponse, handle)
 
     def CreateDatabase(self, request, context):
