@@ -76,6 +76,10 @@ options:
     description:
       - Seconds to wait for the connection and for B(each) request to the server.
       - Several Milvus user and role requests wait forever for an unresponsive server unless bounded.
+      - Above V(0) and at most V(3600) (an hour); anything else (C(1e10), C(inf), C(nan), negative) is refused as
+        C(invalid_input) before the first request. An hour because no user or role request of a healthy server
+        comes near it, and a longer wait only delays the report of a hung one; finite because gRPC fails a
+        request whose deadline overflows at once.
       - If not set, the environment variable E(ZILLIZ_TIMEOUT) is used.
     type: float
     default: 10
@@ -89,6 +93,8 @@ options:
       - Never retried, reported at once, are a wrong credential, a missing privilege, invalid input, TLS failures,
         and a request that ran into its own O(timeout) (a hung server fails as C(timeout)).
       - A server that is really gone is reported C(unreachable) once the budget is spent. V(0) turns retries off.
+      - From V(0) to V(3600), like O(timeout) (C(inf) and C(nan) are refused as C(invalid_input)); a budget above
+        O(timeout) acts as O(timeout).
       - A retried write is settled by looking at the server, so it is reported once (a creation whose answer was
         lost and whose retry finds the user is this run's change when the password authenticates).
       - If not set, the environment variable E(ZILLIZ_RETRY_BUDGET) is used.

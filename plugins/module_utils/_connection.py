@@ -28,6 +28,7 @@ import base64
 import concurrent.futures
 import importlib.util
 import logging
+import math
 import os
 import random
 import sys
@@ -103,6 +104,10 @@ DEFAULT_TIMEOUT = 10.0
 # connection is ridden out in 0.1 to 0.3 s, and it is what a server that is
 # really gone costs before it is reported unreachable (docs/networks.md).
 DEFAULT_RETRY_BUDGET = 2.0
+# The largest timeout (and retry budget) accepted, in seconds. Finite because
+# gRPC fails a request at once when its deadline overflows (1e10 s, inf);
+# an hour because no user or role request of a healthy server comes near it.
+MAX_TIMEOUT = 3600
 # Backoff between attempts: exponential from RETRY_FIRST_DELAY, capped at
 # RETRY_MAX_DELAY, each delay jittered between half and all of it.
 RETRY_FIRST_DELAY = 0.1
@@ -195,11 +200,14 @@ def connection_problems(params):
     if params.get('login_password') and not params.get('login_user'):
         problems.append('login_password needs login_user (or ZILLIZ_USER)')
     timeout = params.get('timeout')
-    if timeout is not None and timeout <= 0:
-        problems.append('timeout must be a positive number of seconds, got %s' % timeout)
+    if timeout is not None and not (math.isfinite(timeout) and 0 < timeout <= MAX_TIMEOUT):
+        problems.append('timeout must be a number of seconds above 0 and at most %d (an hour), got %s: every '
+                        'request is bounded by it, and a longer wait only delays the report of a hung server'
+                        % (MAX_TIMEOUT, timeout))
     budget = params.get('retry_budget')
-    if budget is not None and budget < 0:
-        problems.append('retry_budget must be 0 (no retries) or a positive number of seconds, got %s' % budget)
+    if budget is not None and not (math.isfinite(budget) and 0 <= budget <= MAX_TIMEOUT):
+        problems.append('retry_budget must be 0 (no retries) or a number of seconds up to %d, got %s (it never '
+                        'exceeds timeout anyway)' % (MAX_TIMEOUT, budget))
     for option in ('client_cert', 'client_key'):
         path = params.get(option)
         if path and not _readable(path):

@@ -41,9 +41,11 @@ LOOPBACK_NAMES = ('localhost', 'localhost.localdomain', 'localhost6', 'localhost
 # Users the modules never drop: the Milvus superuser and the Zilliz Cloud owner account.
 BUILTIN_PROTECTED_USERS = ('root', 'db_admin')
 
-_USER_NAME_RE = re.compile(r'^[A-Za-z][A-Za-z0-9_]*$')
-_ROLE_NAME_RE = re.compile(r'^[A-Za-z_][A-Za-z0-9_$]*$')
-_ZILLIZ_ROLE_NAME_RE = re.compile(r'^[A-Za-z][A-Za-z0-9_]*$')
+# Used with fullmatch: `$` also matches before a final newline, so a `^...$`
+# match would let "name\n" through to the server.
+_USER_NAME_RE = re.compile(r'[A-Za-z][A-Za-z0-9_]*')
+_ROLE_NAME_RE = re.compile(r'[A-Za-z_][A-Za-z0-9_$]*')
+_ZILLIZ_ROLE_NAME_RE = re.compile(r'[A-Za-z][A-Za-z0-9_]*')
 
 
 def user_name_problems(name):
@@ -53,8 +55,8 @@ def user_name_problems(name):
     shown = repr(name)
     if len(name) > USER_NAME_MAX:
         return ['user name %s is %d characters long: the limit is %d' % (shown, len(name), USER_NAME_MAX)]
-    if not _USER_NAME_RE.match(name):
-        if not re.match(r'^[A-Za-z]', name):
+    if not _USER_NAME_RE.fullmatch(name):
+        if not re.match(r'[A-Za-z]', name):
             return ['user name %s must start with a letter (A-Z or a-z)' % shown]
         return ['user name %s may contain only letters, digits and underscores' % shown]
     return []
@@ -68,9 +70,9 @@ def role_name_problems(role, policy='milvus'):
         return ['role name is empty']
     if len(role) > ROLE_NAME_MAX:
         return ['role name %r is longer than %d characters' % (role, ROLE_NAME_MAX)]
-    if not _ROLE_NAME_RE.match(role):
+    if not _ROLE_NAME_RE.fullmatch(role):
         return ['role name %r must start with a letter or "_" and contain only letters, digits, "_" and "$"' % role]
-    if policy == 'zilliz' and not _ZILLIZ_ROLE_NAME_RE.match(role):
+    if policy == 'zilliz' and not _ZILLIZ_ROLE_NAME_RE.fullmatch(role):
         return ['role name %r must start with a letter and contain only letters, digits and underscores '
                 '(Zilliz Cloud; set name_policy=milvus for self-hosted Milvus)' % role]
     return []

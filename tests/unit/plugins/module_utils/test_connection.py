@@ -54,6 +54,21 @@ def base(**kwargs):
     return params
 
 
+@pytest.mark.parametrize('option, value', [
+    ('timeout', 1e10), ('timeout', float('inf')), ('timeout', float('nan')), ('timeout', -1.0), ('timeout', 3600.5),
+    ('retry_budget', 1e10), ('retry_budget', float('inf')), ('retry_budget', float('nan')), ('retry_budget', -0.5),
+])
+def test_timeouts_out_of_bounds_are_refused(option, value):
+    problems = C.connection_problems(base(**{option: value}))
+    assert len(problems) == 1 and problems[0].startswith(option + ' must be') and str(value) in problems[0]
+
+
+@pytest.mark.parametrize('option, value', [('timeout', 3600.0), ('timeout', 0.001), ('retry_budget', 3600.0),
+                                           ('retry_budget', 0.0)])
+def test_timeouts_at_the_bounds_are_accepted(option, value):
+    assert C.connection_problems(base(**{option: value})) == []
+
+
 def test_connection_problems(tmp_path):
     assert C.connection_problems(base()) == []
     assert 'needs login_password' in C.connection_problems(base(login_user='root'))[0]

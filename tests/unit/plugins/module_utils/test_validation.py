@@ -27,6 +27,21 @@ def test_invalid_user_names(name, fragment):
     assert len(problems) == 1 and fragment in problems[0]
 
 
+@pytest.mark.parametrize('name', ['alice\n', 'alice\t', 'alice ', ' alice', 'al ice', 'alice\r\n', u'alic\u00e9',
+                                  u'\u0430lice', 'alice\x00'])
+def test_user_names_with_whitespace_or_non_ascii_are_refused(name):
+    problems = user_name_problems(name)
+    assert len(problems) == 1 and repr(name) in problems[0]
+
+
+@pytest.mark.parametrize('name', ['reader\n', 'reader\t', 'reader ', ' reader', 'rea der', u'r\u00e9ader',
+                                  'reader$\n'])
+@pytest.mark.parametrize('policy', ['milvus', 'zilliz'])
+def test_role_names_with_whitespace_or_non_ascii_are_refused(name, policy):
+    problems = role_name_problems(name, policy)
+    assert len(problems) == 1 and repr(name) in problems[0]
+
+
 def test_role_names():
     assert role_name_problems('db_ro') == []
     assert role_name_problems('_weird$1') == []
