@@ -232,8 +232,11 @@ def uri_problems(uri):
     if parts.query or parts.fragment or '?' in uri or '#' in uri:
         return ['uri must not have a query string or fragment (?... or #...): pass credentials as login_user and '
                 'login_password or as token, which are never logged']
+    if parts.scheme.lower() == 'unix':
+        return ['uri %r is a Unix domain socket, which the modules do not support: they reach the server over TCP; '
+                'use http://localhost:19530 (or the host and port the server listens on)' % uri]
     if not parts.scheme or not parts.netloc:
-        return ['uri %r has no scheme: write https://%s (Zilliz Cloud, TLS) or http://%s (local Milvus)'
+        return ['uri %r has no scheme: write https://%s (Zilliz Cloud, TLS) or http://%s (a local server)'
                 % (uri, uri.split('/')[0], uri.split('/')[0])]
     if parts.scheme.lower() not in URI_SCHEMES:
         return ['uri %r has unsupported scheme %r: use one of %s'
@@ -242,4 +245,11 @@ def uri_problems(uri):
         return ['uri %r has no host name' % uri]
     if port is not None and not 0 < port < 65536:
         return ['uri %r has port %d, outside 1-65535' % (uri, port)]
+    if parts.path.strip('/'):
+        # pymilvus reads such a path as the database to use; these modules
+        # never do: users and roles belong to the whole cluster, and each
+        # privilege names its own database (db_name).
+        return ['uri %r has a path (%s): the modules take no database or other path from the uri, since users and '
+                'roles belong to the whole cluster and each privilege names its database with db_name. Write '
+                '%s://%s' % (uri, parts.path, parts.scheme, parts.netloc)]
     return []

@@ -95,6 +95,7 @@ def test_policy_selection():
 
 
 @pytest.mark.parametrize('uri', ['http://localhost:19530', 'https://x.vectordb.zillizcloud.com:19530',
+                                 'http://localhost:19530/', 'http://[::1]:19530',
                                  'tcp://10.0.0.1:19530', 'https://in03.serverless.cloud.zilliz.com'])
 def test_good_uris(uri):
     assert uri_problems(uri) == []
@@ -105,7 +106,12 @@ def test_good_uris(uri):
     ('', 'ZILLIZ_URI'),
     ('localhost:19530', 'no scheme'),
     ('ftp://localhost:19530', 'unsupported scheme'),
-    ('unix:///tmp/milvus.sock', 'no scheme'),
+    ('unix:///tmp/milvus.sock', 'Unix domain socket'),
+    ('unix:/tmp/milvus.sock', 'Unix domain socket'),
+    ('UNIX:/tmp/milvus.sock', 'Unix domain socket'),
+    ('http://localhost:19530/db1', "has a path (/db1)"),
+    ('https://x.vectordb.zillizcloud.com:19530/analytics/', 'db_name'),
+    ('http://localhost:19530/db1', 'Write http://localhost:19530'),
     ('http://localhost:99999', 'port'),
     ('http://localhost:abc', 'port'),
 ])
