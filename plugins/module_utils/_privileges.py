@@ -49,7 +49,7 @@ NAME_MAX = 255  # Milvus proxy.maxNameLength, for privilege and privilege group 
 # The option of zilliz_role that switches the name table off.
 VALIDATE_OPTION = 'validate_privilege_names'
 
-_V2_HINT = 'leave object_type out to grant it per database and collection with OperatePrivilegeV2 (Milvus 2.4.18+, Zilliz Cloud)'
+_V2_HINT = 'leave object_type out to grant it per database and collection with OperatePrivilegeV2 (servers from 2.4.18 on, Zilliz Cloud)'
 _NEWER_HINT = ('if it is a privilege newer than this collection knows, set %s: false to pass it to the server unchecked'
                % VALIDATE_OPTION)
 

@@ -74,7 +74,7 @@ def role_name_problems(role, policy='milvus'):
         return ['role name %r must start with a letter or "_" and contain only letters, digits, "_" and "$"' % role]
     if policy == 'zilliz' and not _ZILLIZ_ROLE_NAME_RE.fullmatch(role):
         return ['role name %r must start with a letter and contain only letters, digits and underscores '
-                '(Zilliz Cloud; set name_policy=milvus for self-hosted Milvus)' % role]
+                '(the Zilliz Cloud rule; set name_policy=milvus for a self-hosted server)' % role]
     return []
 
 
@@ -94,9 +94,9 @@ def password_problems(password, policy, label='password'):
     problems = []
     size = len(password.encode('utf-8'))
     if size < MILVUS_PASSWORD_MIN_BYTES:
-        problems.append('%s is too short: Milvus needs at least %d bytes' % (label, MILVUS_PASSWORD_MIN_BYTES))
+        problems.append('%s is too short: the server needs at least %d bytes' % (label, MILVUS_PASSWORD_MIN_BYTES))
     elif size > MILVUS_PASSWORD_MAX_BYTES:
-        problems.append('%s is %d bytes long: Milvus hashes passwords with bcrypt, which takes at most %d bytes'
+        problems.append('%s is %d bytes long: the server hashes passwords with bcrypt, which takes at most %d bytes'
                         % (label, size, MILVUS_PASSWORD_MAX_BYTES))
     if policy == 'zilliz':
         if not ZILLIZ_PASSWORD_MIN <= len(password) <= ZILLIZ_PASSWORD_MAX:
@@ -104,7 +104,7 @@ def password_problems(password, policy, label='password'):
                             % (label, len(password), ZILLIZ_PASSWORD_MIN, ZILLIZ_PASSWORD_MAX))
         if character_classes(password) < ZILLIZ_PASSWORD_MIN_CLASSES:
             problems.append('%s must use at least %d of: upper case, lower case, digits, special characters '
-                            '(Zilliz Cloud password policy; set password_policy=milvus for self-hosted Milvus)'
+                            '(Zilliz Cloud password policy; set password_policy=milvus for a self-hosted server)'
                             % (label, ZILLIZ_PASSWORD_MIN_CLASSES))
     return problems
 

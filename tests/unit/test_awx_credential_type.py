@@ -322,6 +322,9 @@ def test_module_options_from_awx_job_env(credential_type, tmp_path, monkeypatch,
     result = validator.validate({})
     assert not result.error_messages
     params = result.validated_parameters
+    found, problems = connection.environment_credential(params)
+    assert not problems
+    params.update(found)
     assert params['uri'] == inputs['uri']
     for option, value in expected.items():
         if value == 'FILE':
