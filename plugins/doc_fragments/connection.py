@@ -32,19 +32,28 @@ options:
     description:
       - An API key (Zilliz Cloud serverless clusters) or a C(user:password) pair.
       - Mutually exclusive with O(login_user) and O(login_password).
-      - If not set, the environment variable E(ZILLIZ_TOKEN) is used.
+      - If none of O(token), O(login_user) and O(login_password) is set (in the task or in C(module_defaults)), the
+        credential comes from the environment, whole: E(ZILLIZ_TOKEN), or E(ZILLIZ_USER) with E(ZILLIZ_PASSWORD).
+        A credential set in the task wins over the environment's as a whole (the environment never completes
+        half of one), so a playbook that names its credential runs unchanged where AWX injects every
+        C(ZILLIZ_*) variable. An environment with both a token and a user or password is refused as
+        ambiguous, with C(invalid_input). Empty variables count as unset.
     type: str
   login_user:
     description:
       - The user to connect as. On Zilliz Cloud typically C(db_admin), on Milvus C(root).
       - Leave unset (with O(token) unset too) to connect without credentials, which works only
         when the server has authentication disabled.
-      - If not set, the environment variable E(ZILLIZ_USER) is used.
+      - If no credential option is set, the environment variable E(ZILLIZ_USER) is used, with
+        E(ZILLIZ_PASSWORD); see O(token) for the precedence.
     type: str
   login_password:
     description:
       - The password of O(login_user).
-      - If not set, the environment variable E(ZILLIZ_PASSWORD) is used.
+      - If no credential option is set, the environment variable E(ZILLIZ_PASSWORD) is used, with E(ZILLIZ_USER);
+        see O(token) for the precedence.
+      - A task that logs in with the well-known default root password of a fresh self-hosted server gets a
+        warning to change it.
     type: str
   secure:
     description:

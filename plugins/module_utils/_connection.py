@@ -196,7 +196,6 @@ CONNECTION_ARGSPEC = dict(
     retry_budget=dict(type='float', default=DEFAULT_RETRY_BUDGET, fallback=(set_env_fallback, ['ZILLIZ_RETRY_BUDGET'])),
 )
 
-CONNECTION_MUTUALLY_EXCLUSIVE = [('token', 'login_user'), ('token', 'login_password')]
 CONNECTION_REQUIRED_TOGETHER = [('client_cert', 'client_key')]
 
 
@@ -228,11 +227,15 @@ def environment_credential(params, environ=None):
 def connection_problems(params):
     """Connection option problems found without any RPC."""
     problems = uri_problems(params.get('uri')) or cleartext_problems(params['uri'], params.get('secure'))
+    # Checked here rather than with AnsibleModule's mutually_exclusive, which
+    # counts an option passed as null (the role's module_defaults do that).
+    if params.get('token') and (params.get('login_user') or params.get('login_password')):
+        problems.append('token and login_user/login_password are mutually exclusive: give one credential')
     # The environment never completes a credential named in the task.
-    if params.get('login_user') and not params.get('login_password'):
+    elif params.get('login_user') and not params.get('login_password'):
         problems.append('login_user %r needs login_password, given with it (in the task or module_defaults; '
                         'ZILLIZ_PASSWORD is used only with ZILLIZ_USER)' % params['login_user'])
-    if params.get('login_password') and not params.get('login_user'):
+    elif params.get('login_password') and not params.get('login_user'):
         problems.append('login_password needs login_user, given with it (in the task or module_defaults; '
                         'ZILLIZ_USER is used only with ZILLIZ_PASSWORD)')
     timeout = params.get('timeout')

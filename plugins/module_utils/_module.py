@@ -16,7 +16,7 @@ import os
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.zilliz.cloud.plugins.module_utils._connection import (
-    CONNECTION_ARGSPEC, CONNECTION_MUTUALLY_EXCLUSIVE, CONNECTION_REQUIRED_TOGETHER, HAS_PYMILVUS,
+    CONNECTION_ARGSPEC, CONNECTION_REQUIRED_TOGETHER, HAS_PYMILVUS,
     PYMILVUS_IMPORT_ERROR, WELL_KNOWN_PASSWORDS, Connection, connection_problems, environment_credential,
     login_credential,
 )
@@ -49,7 +49,7 @@ class ZillizModule(AnsibleModule):
         spec.update(argument_spec)
         super(ZillizModule, self).__init__(
             argument_spec=spec,
-            mutually_exclusive=CONNECTION_MUTUALLY_EXCLUSIVE + list(mutually_exclusive or []),
+            mutually_exclusive=mutually_exclusive,
             required_together=CONNECTION_REQUIRED_TOGETHER + list(required_together or []),
             **kwargs)
         self._arguments_validated = True

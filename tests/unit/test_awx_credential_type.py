@@ -316,7 +316,6 @@ def test_module_options_from_awx_job_env(credential_type, tmp_path, monkeypatch,
 
     validator = ArgumentSpecValidator(
         connection.CONNECTION_ARGSPEC,
-        mutually_exclusive=getattr(connection, 'CONNECTION_MUTUALLY_EXCLUSIVE', None),
         required_together=getattr(connection, 'CONNECTION_REQUIRED_TOGETHER', None),
     )
     result = validator.validate({})

@@ -113,6 +113,11 @@ def test_no_credential_option_has_a_per_option_fallback():
 
 def test_connection_problems(tmp_path):
     assert C.connection_problems(base()) == []
+    assert 'mutually exclusive' in C.connection_problems(base(token='k', login_user='root', login_password='p'))[0]
+    assert 'mutually exclusive' in C.connection_problems(base(token='k', login_password='p'))[0]
+    # null or empty counts as not given (the role passes unset credential options as null)
+    assert C.connection_problems(base(token=None, login_user='root', login_password='p')) == []
+    assert C.connection_problems(base(token='', login_user='root', login_password='p')) == []
     assert 'needs login_password' in C.connection_problems(base(login_user='root'))[0]
     assert 'timeout' in C.connection_problems(base(timeout=0))[0]
     assert 'retry_budget' in C.connection_problems(base(retry_budget=-1))[0]
