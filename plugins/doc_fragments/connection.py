@@ -19,9 +19,9 @@ options:
       - Self-hosted Milvus, for example C(http://localhost:19530).
       - Schemes C(http), C(https) and C(tcp) are accepted. A URI that holds credentials
         (C(user:password@host)) is refused; use O(login_user) and O(login_password) or O(token).
-      - A path (C(http://host:19530/db1)) is refused, although pymilvus reads it as the database to use: users
+      - A path (C(http://host:19530/db1)) is refused, although pymilvus reads it as the database to use; users
         and roles belong to the whole cluster, and each privilege names its database with its own C(db_name).
-        Unix domain sockets (C(unix:/path)) are refused too: the modules reach the server over TCP.
+        Unix domain sockets (C(unix:/path)) are refused too, since the modules reach the server over TCP.
       - A Zilliz Cloud host (C(*.zillizcloud.com), C(*.cloud.zilliz.com)) with C(http://) or O(secure=false) is
         refused before connecting, since the credential would cross the internet in clear text. Use C(https://).
       - Any other host that is not loopback (C(localhost), C(127.0.0.0/8), C(::1)) reached without TLS gets a
@@ -33,7 +33,7 @@ options:
       - An API key (Zilliz Cloud serverless clusters) or a C(user:password) pair.
       - Mutually exclusive with O(login_user) and O(login_password).
       - If none of O(token), O(login_user) and O(login_password) is set (in the task or in C(module_defaults)), the
-        credential comes from the environment, whole: E(ZILLIZ_TOKEN), or E(ZILLIZ_USER) with E(ZILLIZ_PASSWORD).
+        credential comes from the environment, whole - E(ZILLIZ_TOKEN), or E(ZILLIZ_USER) with E(ZILLIZ_PASSWORD).
         A credential set in the task wins over the environment's as a whole (the environment never completes
         half of one), so a playbook that names its credential runs unchanged where AWX injects every
         C(ZILLIZ_*) variable. An environment with both a token and a user or password is refused as
