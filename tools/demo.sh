@@ -52,7 +52,8 @@ export PATH="$VENV/bin:$PATH"
 export ANSIBLE_LOCALHOST_WARNING=False ANSIBLE_INVENTORY_UNPARSED_WARNING=False
 export ANSIBLE_DISPLAY_SKIPPED_HOSTS=False ANSIBLE_RETRY_FILES_ENABLED=False
 # Connection settings come from the vars file below, not from a caller's
-# environment (a ZILLIZ_TOKEN there would conflict with login_user).
+# environment (step 4 takes a credential from the environment, and a caller's
+# ZILLIZ_TOKEN next to it would make that ambiguous).
 unset ZILLIZ_URI ZILLIZ_USER ZILLIZ_PASSWORD ZILLIZ_TOKEN MILVUS_URI MILVUS_LOCAL_ROOT_PASSWORD
 
 umask 077
@@ -136,6 +137,9 @@ print(next(a["password"] for a in yaml.safe_load(open(sys.argv[1]))["cluster_use
 as_user demo_auditor as-auditor
 grep -q '"name": "demo_dashboard"' "$LOG_DIR/as-auditor.log" || die "demo_auditor could not read the users"
 ok "demo_auditor (role auditor) reads the users"
+printf '    Next, demo_dashboard tries the same. Its role db_ro may not read users: the red\n'
+printf '    [ERROR] / FAILED! output with error_category "forbidden" below is the refusal\n'
+printf '    this step expects, not a failure of the demo.\n\n'
 as_user demo_dashboard as-dashboard
 grep -q '"error_category": "forbidden"' "$LOG_DIR/as-dashboard.log" || die "demo_dashboard was not refused"
 ok "demo_dashboard (role db_ro) is refused: forbidden"

@@ -19,6 +19,9 @@ options:
       - Self-hosted Milvus, for example C(http://localhost:19530).
       - Schemes C(http), C(https) and C(tcp) are accepted. A URI that holds credentials
         (C(user:password@host)) is refused; use O(login_user) and O(login_password) or O(token).
+      - A path (C(http://host:19530/db1)) is refused, although pymilvus reads it as the database to use; users
+        and roles belong to the whole cluster, and each privilege names its database with its own C(db_name).
+        Unix domain sockets (C(unix:/path)) are refused too, since the modules reach the server over TCP.
       - A Zilliz Cloud host (C(*.zillizcloud.com), C(*.cloud.zilliz.com)) with C(http://) or O(secure=false) is
         refused before connecting, since the credential would cross the internet in clear text. Use C(https://).
       - Any other host that is not loopback (C(localhost), C(127.0.0.0/8), C(::1)) reached without TLS gets a
@@ -29,19 +32,28 @@ options:
     description:
       - An API key (Zilliz Cloud serverless clusters) or a C(user:password) pair.
       - Mutually exclusive with O(login_user) and O(login_password).
-      - If not set, the environment variable E(ZILLIZ_TOKEN) is used.
+      - If none of O(token), O(login_user) and O(login_password) is set (in the task or in C(module_defaults)), the
+        credential comes from the environment, whole - E(ZILLIZ_TOKEN), or E(ZILLIZ_USER) with E(ZILLIZ_PASSWORD).
+        A credential set in the task wins over the environment's as a whole (the environment never completes
+        half of one), so a playbook that names its credential runs unchanged where AWX injects every
+        C(ZILLIZ_*) variable. An environment with both a token and a user or password is refused as
+        ambiguous, with C(invalid_input). Empty variables count as unset.
     type: str
   login_user:
     description:
       - The user to connect as. On Zilliz Cloud typically C(db_admin), on Milvus C(root).
       - Leave unset (with O(token) unset too) to connect without credentials, which works only
         when the server has authentication disabled.
-      - If not set, the environment variable E(ZILLIZ_USER) is used.
+      - If no credential option is set, the environment variable E(ZILLIZ_USER) is used, with
+        E(ZILLIZ_PASSWORD); see O(token) for the precedence.
     type: str
   login_password:
     description:
       - The password of O(login_user).
-      - If not set, the environment variable E(ZILLIZ_PASSWORD) is used.
+      - If no credential option is set, the environment variable E(ZILLIZ_PASSWORD) is used, with E(ZILLIZ_USER);
+        see O(token) for the precedence.
+      - A task that logs in with the well-known default root password of a fresh self-hosted server gets a
+        warning to change it.
     type: str
   secure:
     description:
@@ -76,6 +88,10 @@ options:
     description:
       - Seconds to wait for the connection and for B(each) request to the server.
       - Several Milvus user and role requests wait forever for an unresponsive server unless bounded.
+      - Above V(0) and at most V(3600) (an hour); anything else (C(1e10), C(inf), C(nan), negative) is refused as
+        C(invalid_input) before the first request. An hour because no user or role request of a healthy server
+        comes near it, and a longer wait only delays the report of a hung one; finite because gRPC fails a
+        request whose deadline overflows at once.
       - If not set, the environment variable E(ZILLIZ_TIMEOUT) is used.
     type: float
     default: 10
@@ -89,6 +105,8 @@ options:
       - Never retried, reported at once, are a wrong credential, a missing privilege, invalid input, TLS failures,
         and a request that ran into its own O(timeout) (a hung server fails as C(timeout)).
       - A server that is really gone is reported C(unreachable) once the budget is spent. V(0) turns retries off.
+      - From V(0) to V(3600), like O(timeout) (C(inf) and C(nan) are refused as C(invalid_input)); a budget above
+        O(timeout) acts as O(timeout).
       - A retried write is settled by looking at the server, so it is reported once (a creation whose answer was
         lost and whose retry finds the user is this run's change when the password authenticates).
       - If not set, the environment variable E(ZILLIZ_RETRY_BUDGET) is used.

@@ -28,6 +28,7 @@ import base64
 import concurrent.futures
 import importlib.util
 import logging
+import math
 import os
 import random
 import sys
@@ -101,6 +102,10 @@ DEFAULT_TIMEOUT = 10.0
 # connection is ridden out in 0.1 to 0.3 s, and it is what a server that is
 # really gone costs before it is reported unreachable (docs/networks.md).
 DEFAULT_RETRY_BUDGET = 2.0
+# The largest timeout (and retry budget) accepted, in seconds. Finite because
+# gRPC fails a request at once when its deadline overflows (1e10 s, inf);
+# an hour because no user or role request of a healthy server comes near it.
+MAX_TIMEOUT = 3600
 # Backoff between attempts: exponential from RETRY_FIRST_DELAY, capped at
 # RETRY_MAX_DELAY, each delay jittered between half and all of it.
 RETRY_FIRST_DELAY = 0.1
@@ -167,11 +172,19 @@ def set_env_fallback(*names):
     raise AnsibleFallbackNotFound
 
 
+# The credential options and their environment variables. They have no
+# per-option fallback: environment_credential() takes the environment's
+# credential whole, and only when the task names none.
+CREDENTIAL_ENV = (('token', 'ZILLIZ_TOKEN'), ('login_user', 'ZILLIZ_USER'), ('login_password', 'ZILLIZ_PASSWORD'))
+
+# The root password every fresh self-hosted server starts with.
+WELL_KNOWN_PASSWORDS = ('Milvus',)
+
 CONNECTION_ARGSPEC = dict(
     uri=dict(type='str', fallback=(set_env_fallback, ['ZILLIZ_URI', 'MILVUS_URI'])),
-    token=dict(type='str', no_log=True, fallback=(set_env_fallback, ['ZILLIZ_TOKEN'])),
-    login_user=dict(type='str', fallback=(set_env_fallback, ['ZILLIZ_USER'])),
-    login_password=dict(type='str', no_log=True, fallback=(set_env_fallback, ['ZILLIZ_PASSWORD'])),
+    token=dict(type='str', no_log=True),
+    login_user=dict(type='str'),
+    login_password=dict(type='str', no_log=True),
     secure=dict(type='bool', fallback=(set_env_fallback, ['ZILLIZ_SECURE'])),
     ca_cert=dict(type='str', fallback=(set_env_fallback, ['ZILLIZ_CA_CERT'])),
     server_name=dict(type='str', fallback=(set_env_fallback, ['ZILLIZ_SERVER_NAME'])),
@@ -181,23 +194,57 @@ CONNECTION_ARGSPEC = dict(
     retry_budget=dict(type='float', default=DEFAULT_RETRY_BUDGET, fallback=(set_env_fallback, ['ZILLIZ_RETRY_BUDGET'])),
 )
 
-CONNECTION_MUTUALLY_EXCLUSIVE = [('token', 'login_user'), ('token', 'login_password')]
 CONNECTION_REQUIRED_TOGETHER = [('client_cert', 'client_key')]
+
+
+def environment_credential(params, environ=None):
+    """({option: value} to take from the environment, [problems]).
+
+    A credential named in the task or its module_defaults (token, or
+    login_user and login_password) is used as given, and the environment adds
+    nothing to it: AWX injects every ZILLIZ_* variable whatever a playbook
+    names, and halves of two credentials must never mix. Only when the task
+    names none does the environment supply one: ZILLIZ_TOKEN, or ZILLIZ_USER
+    with ZILLIZ_PASSWORD. Empty variables count as unset (AWX sets '')."""
+    environ = os.environ if environ is None else environ
+    if any(params.get(option) for option, dummy in CREDENTIAL_ENV):
+        return {}, []
+    found = dict((option, environ[name]) for option, name in CREDENTIAL_ENV if environ.get(name))
+    if 'token' in found and len(found) > 1:
+        pair = ' and '.join(name for option, name in CREDENTIAL_ENV if option != 'token' and option in found)
+        return {}, ['the environment holds two credentials, ZILLIZ_TOKEN and %s: unset one of them, or name the '
+                    'credential in the task or module_defaults (token, or login_user and login_password), which '
+                    'then wins over the whole environment' % pair]
+    if 'login_user' in found and 'login_password' not in found:
+        return {}, ['ZILLIZ_USER is set without ZILLIZ_PASSWORD: set both, or name the credential in the task']
+    if 'login_password' in found and 'login_user' not in found:
+        return {}, ['ZILLIZ_PASSWORD is set without ZILLIZ_USER: set both, or name the credential in the task']
+    return found, []
 
 
 def connection_problems(params):
     """Connection option problems found without any RPC."""
     problems = uri_problems(params.get('uri')) or cleartext_problems(params['uri'], params.get('secure'))
-    if params.get('login_user') and not params.get('login_password'):
-        problems.append('login_user %r needs login_password (or ZILLIZ_PASSWORD)' % params['login_user'])
-    if params.get('login_password') and not params.get('login_user'):
-        problems.append('login_password needs login_user (or ZILLIZ_USER)')
+    # Checked here rather than with AnsibleModule's mutually_exclusive, which
+    # counts an option passed as null (the role's module_defaults do that).
+    if params.get('token') and (params.get('login_user') or params.get('login_password')):
+        problems.append('token and login_user/login_password are mutually exclusive: give one credential')
+    # The environment never completes a credential named in the task.
+    elif params.get('login_user') and not params.get('login_password'):
+        problems.append('login_user %r needs login_password, given with it (in the task or module_defaults; '
+                        'ZILLIZ_PASSWORD is used only with ZILLIZ_USER)' % params['login_user'])
+    elif params.get('login_password') and not params.get('login_user'):
+        problems.append('login_password needs login_user, given with it (in the task or module_defaults; '
+                        'ZILLIZ_USER is used only with ZILLIZ_PASSWORD)')
     timeout = params.get('timeout')
-    if timeout is not None and timeout <= 0:
-        problems.append('timeout must be a positive number of seconds, got %s' % timeout)
+    if timeout is not None and not (math.isfinite(timeout) and 0 < timeout <= MAX_TIMEOUT):
+        problems.append('timeout must be a number of seconds above 0 and at most %d (an hour), got %s: every '
+                        'request is bounded by it, and a longer wait only delays the report of a hung server'
+                        % (MAX_TIMEOUT, timeout))
     budget = params.get('retry_budget')
-    if budget is not None and budget < 0:
-        problems.append('retry_budget must be 0 (no retries) or a positive number of seconds, got %s' % budget)
+    if budget is not None and not (math.isfinite(budget) and 0 <= budget <= MAX_TIMEOUT):
+        problems.append('retry_budget must be 0 (no retries) or a number of seconds up to %d, got %s (it never '
+                        'exceeds timeout anyway)' % (MAX_TIMEOUT, budget))
     for option in ('client_cert', 'client_key'):
         path = params.get(option)
         if path and not _readable(path):
@@ -560,7 +607,7 @@ class Connection:
             return 'Authentication failed while trying to %s at %s: %s' % (what, where, detail)
         if category == UNREACHABLE:
             if is_not_grpc_endpoint(detail):
-                return ('%s answered, but not as a Milvus gRPC endpoint (wrong port?) while trying to %s. '
+                return ('%s answered, but not as the gRPC endpoint of a vector database server (wrong port?) while trying to %s. '
                         'Detail: %s' % (where, what, detail))
             hint = '' if self._secure() else ' If the server uses TLS, use an https:// uri or secure=true.'
             return ('Cannot reach %s to %s: nothing answered (connection refused, wrong host or port, or the '
@@ -571,11 +618,11 @@ class Connection:
                     'does not speak TLS (http:// vs https://). Detail: %s' % (where, detail))
         if category == TIMEOUT:
             return ('%s did not answer within %s seconds while trying to %s: the server is overloaded, paused '
-                    'or not a Milvus server. Raise timeout if it is just slow.' % (where, self.timeout, what))
+                    'or not a vector database server. Raise timeout if it is just slow.' % (where, self.timeout, what))
         if category == FORBIDDEN:
             who = ('user %r' % self.user) if self.user else 'this credential'
             return ('%s is not allowed to %s on %s: connect as a user with the admin role (db_admin on '
-                    'Zilliz Cloud, root on Milvus). Server said: %s' % (who, what, where, detail))
+                    'Zilliz Cloud, root on a self-hosted server). Server said: %s' % (who, what, where, detail))
         if category == INVALID_INPUT:
             return 'The server rejected the request to %s: %s' % (what, detail)
         return 'The server failed to %s: %s' % (what, detail)

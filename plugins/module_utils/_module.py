@@ -16,8 +16,9 @@ import os
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.zilliz.cloud.plugins.module_utils._connection import (
-    CONNECTION_ARGSPEC, CONNECTION_MUTUALLY_EXCLUSIVE, CONNECTION_REQUIRED_TOGETHER, HAS_PYMILVUS,
-    PYMILVUS_IMPORT_ERROR, Connection, connection_problems,
+    CONNECTION_ARGSPEC, CONNECTION_REQUIRED_TOGETHER, HAS_PYMILVUS,
+    PYMILVUS_IMPORT_ERROR, WELL_KNOWN_PASSWORDS, Connection, connection_problems, environment_credential,
+    login_credential,
 )
 from ansible_collections.zilliz.cloud.plugins.module_utils._engine import reconcile
 from ansible_collections.zilliz.cloud.plugins.module_utils._errors import (
@@ -48,14 +49,25 @@ class ZillizModule(AnsibleModule):
         spec.update(argument_spec)
         super(ZillizModule, self).__init__(
             argument_spec=spec,
-            mutually_exclusive=CONNECTION_MUTUALLY_EXCLUSIVE + list(mutually_exclusive or []),
+            mutually_exclusive=mutually_exclusive,
             required_together=CONNECTION_REQUIRED_TOGETHER + list(required_together or []),
             **kwargs)
         self._arguments_validated = True
+        found, self._credential_problems = environment_credential(self.params)
+        for option in ('token', 'login_password'):
+            if found.get(option):
+                self.no_log_values.add(found[option])
+        self.params.update(found)
         # Here, once per task: connection_check connects up to once per retry.
         warning = cleartext_warning(self.params.get('uri'), self.params.get('secure'))
         if warning:
             self.warn(warning)
+        if login_credential(self.params)[1] in WELL_KNOWN_PASSWORDS:
+            # Worded without the product name: Ansible masks the password
+            # wherever it appears in this task's output.
+            self.warn("the login password is the well-known default of the server's root user, which every "
+                      "fresh self-hosted server starts with: change it (zilliz.cloud.zilliz_user, state: password). "
+                      "While it is the login password, Ansible masks that word as ******** in this task's output.")
         if not HAS_PYMILVUS:
             self.fail_json(msg=missing_required_lib('pymilvus'), exception=PYMILVUS_IMPORT_ERROR,
                            error_category=MISSING_LIBRARY)
@@ -79,7 +91,7 @@ class ZillizModule(AnsibleModule):
         self.fail_json(msg=error.msg, error_category=error.category, **result)
 
     def connection_problems(self):
-        problems = connection_problems(self.params)
+        problems = list(self._credential_problems) + connection_problems(self.params)
         if self.manages_access:
             problems += access_management_problems(self.params.get('uri'))
         return problems

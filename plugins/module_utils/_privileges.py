@@ -49,7 +49,7 @@ NAME_MAX = 255  # Milvus proxy.maxNameLength, for privilege and privilege group 
 # The option of zilliz_role that switches the name table off.
 VALIDATE_OPTION = 'validate_privilege_names'
 
-_V2_HINT = 'leave object_type out to grant it per database and collection with OperatePrivilegeV2 (Milvus 2.4.18+, Zilliz Cloud)'
+_V2_HINT = 'leave object_type out to grant it per database and collection with OperatePrivilegeV2 (servers from 2.4.18 on, Zilliz Cloud)'
 _NEWER_HINT = ('if it is a privilege newer than this collection knows, set %s: false to pass it to the server unchecked'
                % VALIDATE_OPTION)
 
@@ -156,7 +156,7 @@ ACCESS_MANAGEMENT_PRIVILEGES = (
     (GLOBAL, 'ManageOwnership'), (USER, 'UpdateUser'), (USER, 'SelectUser'),
 )
 
-_NAME_RE = re.compile(r'^[A-Za-z_][A-Za-z0-9_]*$')
+_NAME_RE = re.compile(r'[A-Za-z_][A-Za-z0-9_]*')  # fullmatch: `$` matches before a final newline
 _KNOWN_PRIVILEGES = frozenset().union(*PRIVILEGES.values())
 _V2_KNOWN_NAMES = _KNOWN_PRIVILEGES | V2_ONLY_PRIVILEGES | frozenset(BUILTIN_PRIVILEGE_GROUPS)
 _TYPE_OF = dict((name, object_type) for object_type, names in PRIVILEGES.items() for name in names)
@@ -248,7 +248,7 @@ def privilege_item_problems(item, label, check_names=True):
     problems = []
     if not privilege:
         problems.append("privilege is empty: name one (for example Search), or '*' for every privilege")
-    elif privilege != ANY and (len(privilege) > NAME_MAX or not _NAME_RE.match(privilege)):
+    elif privilege != ANY and (len(privilege) > NAME_MAX or not _NAME_RE.fullmatch(privilege)):
         problems.append("privilege %r is not a privilege name: letters, digits and underscores, starting with a "
                         "letter or underscore, at most %d, or '*'" % (privilege, NAME_MAX))
     if object_type is not None and object_type not in OBJECT_TYPES:

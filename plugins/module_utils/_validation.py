@@ -38,10 +38,12 @@ LOOPBACK_NAMES = ('localhost', 'localhost.localdomain', 'localhost6', 'localhost
 # Users the modules never drop: the Milvus superuser and the Zilliz Cloud owner account.
 BUILTIN_PROTECTED_USERS = ('root', 'db_admin')
 
-# '-' and '.' are accepted by Milvus 2.6 and later only: the server profile refuses them for older servers.
+# Used with fullmatch: `$` also matches before a final newline, so a `^...$`
+# match would let "name\n" through to the server. '-' and '.' in user names are
+# accepted by Milvus 2.6 and later only: the server profile refuses them for older servers.
 _USER_NAME_RE = re.compile(r'[A-Za-z][A-Za-z0-9_.-]*')
-_ROLE_NAME_RE = re.compile(r'^[A-Za-z_][A-Za-z0-9_$]*$')
-_ZILLIZ_ROLE_NAME_RE = re.compile(r'^[A-Za-z][A-Za-z0-9_]*$')
+_ROLE_NAME_RE = re.compile(r'[A-Za-z_][A-Za-z0-9_$]*')
+_ZILLIZ_ROLE_NAME_RE = re.compile(r'[A-Za-z][A-Za-z0-9_]*')
 
 
 def user_name_problems(name):
@@ -67,11 +69,11 @@ def role_name_problems(role, policy='milvus'):
         return ['role name is empty']
     if len(role) > ROLE_NAME_MAX:
         return ['role name %r is longer than %d characters' % (role, ROLE_NAME_MAX)]
-    if not _ROLE_NAME_RE.match(role):
+    if not _ROLE_NAME_RE.fullmatch(role):
         return ['role name %r must start with a letter or "_" and contain only letters, digits, "_" and "$"' % role]
-    if policy == 'zilliz' and not _ZILLIZ_ROLE_NAME_RE.match(role):
+    if policy == 'zilliz' and not _ZILLIZ_ROLE_NAME_RE.fullmatch(role):
         return ['role name %r must start with a letter and contain only letters, digits and underscores '
-                '(Zilliz Cloud; set name_policy=milvus for self-hosted Milvus)' % role]
+                '(the Zilliz Cloud rule; set name_policy=milvus for a self-hosted server)' % role]
     return []
 
 
@@ -91,9 +93,9 @@ def password_problems(password, policy, label='password'):
     problems = []
     size = len(password.encode('utf-8'))
     if size < MILVUS_PASSWORD_MIN_BYTES:
-        problems.append('%s is too short: Milvus needs at least %d bytes' % (label, MILVUS_PASSWORD_MIN_BYTES))
+        problems.append('%s is too short: the server needs at least %d bytes' % (label, MILVUS_PASSWORD_MIN_BYTES))
     elif size > MILVUS_PASSWORD_MAX_BYTES:
-        problems.append('%s is %d bytes long: Milvus hashes passwords with bcrypt, which takes at most %d bytes'
+        problems.append('%s is %d bytes long: the server hashes passwords with bcrypt, which takes at most %d bytes'
                         % (label, size, MILVUS_PASSWORD_MAX_BYTES))
     if policy == 'zilliz':
         if not ZILLIZ_PASSWORD_MIN <= len(password) <= ZILLIZ_PASSWORD_MAX:
@@ -101,7 +103,7 @@ def password_problems(password, policy, label='password'):
                             % (label, len(password), ZILLIZ_PASSWORD_MIN, ZILLIZ_PASSWORD_MAX))
         if character_classes(password) < ZILLIZ_PASSWORD_MIN_CLASSES:
             problems.append('%s must use at least %d of: upper case, lower case, digits, special characters '
-                            '(Zilliz Cloud password policy; set password_policy=milvus for self-hosted Milvus)'
+                            '(Zilliz Cloud password policy; set password_policy=milvus for a self-hosted server)'
                             % (label, ZILLIZ_PASSWORD_MIN_CLASSES))
     return problems
 
@@ -229,8 +231,11 @@ def uri_problems(uri):
     if parts.query or parts.fragment or '?' in uri or '#' in uri:
         return ['uri must not have a query string or fragment (?... or #...): pass credentials as login_user and '
                 'login_password or as token, which are never logged']
+    if parts.scheme.lower() == 'unix':
+        return ['uri %r is a Unix domain socket, which the modules do not support: they reach the server over TCP; '
+                'use http://localhost:19530 (or the host and port the server listens on)' % uri]
     if not parts.scheme or not parts.netloc:
-        return ['uri %r has no scheme: write https://%s (Zilliz Cloud, TLS) or http://%s (local Milvus)'
+        return ['uri %r has no scheme: write https://%s (Zilliz Cloud, TLS) or http://%s (a local server)'
                 % (uri, uri.split('/')[0], uri.split('/')[0])]
     if parts.scheme.lower() not in URI_SCHEMES:
         return ['uri %r has unsupported scheme %r: use one of %s'
@@ -239,4 +244,11 @@ def uri_problems(uri):
         return ['uri %r has no host name' % uri]
     if port is not None and not 0 < port < 65536:
         return ['uri %r has port %d, outside 1-65535' % (uri, port)]
+    if parts.path.strip('/'):
+        # pymilvus reads such a path as the database to use; these modules
+        # never do: users and roles belong to the whole cluster, and each
+        # privilege names its own database (db_name).
+        return ['uri %r has a path (%s): the modules take no database or other path from the uri, since users and '
+                'roles belong to the whole cluster and each privilege names its database with db_name. Write '
+                '%s://%s' % (uri, parts.path, parts.scheme, parts.netloc)]
     return []

@@ -26,6 +26,8 @@ options:
   wait_timeout:
     description:
       - Seconds to keep retrying while the server is unreachable or does not answer. V(0) tries once.
+      - At most V(3600) (an hour), so that a task always ends; a value outside 0 to 3600 (or C(inf), C(nan)) is
+        refused as C(invalid_input) before the first attempt.
     type: float
     default: 0
   require_auth:
@@ -108,10 +110,12 @@ error_category:
   sample: auth_failed
 '''
 
+import math
 import time
 
+from ansible_collections.zilliz.cloud.plugins.module_utils._connection import MAX_TIMEOUT
 from ansible_collections.zilliz.cloud.plugins.module_utils._errors import (
-    FORBIDDEN, SERVER_ERROR, TRANSIENT_CATEGORIES, ZillizError,
+    FORBIDDEN, INVALID_INPUT, SERVER_ERROR, TRANSIENT_CATEGORIES, ZillizError,
 )
 from ansible_collections.zilliz.cloud.plugins.module_utils._module import ZillizModule
 
@@ -134,7 +138,11 @@ def connect_with_retries(module, deadline, result):
 
 
 def run(module, result):
-    deadline = time.monotonic() + max(module.params['wait_timeout'], 0)
+    wait = module.params['wait_timeout']
+    if not (math.isfinite(wait) and 0 <= wait <= MAX_TIMEOUT):
+        raise ZillizError(INVALID_INPUT, 'wait_timeout must be 0 (one attempt) or a number of seconds up to %d '
+                          '(an hour), got %s' % (MAX_TIMEOUT, wait))
+    deadline = time.monotonic() + wait
     conn, version = connect_with_retries(module, deadline, result)
     try:
         result.update(server_version=version, latency_ms=conn.latency_ms, user=conn.user,

@@ -85,9 +85,9 @@ def _record(name, args, output):
     _RUN_LOGS.append(path)
 
 
-def run_ansible(args, env=None, extra_vars=None, name='run', timeout=600, verbosity=4):
-    """Run an ansible CLI (list of args after the program), return Run. Output is
-    checked for secrets immediately."""
+def run_ansible(args, env=None, extra_vars=None, name='run', timeout=600, verbosity=4, cwd=REPO):
+    """Run an ansible CLI (list of args after the program) in `cwd`, return Run.
+    Output is checked for secrets immediately."""
     argv = list(args)
     if verbosity:
         argv.append('-' + 'v' * verbosity)
@@ -100,7 +100,7 @@ def run_ansible(args, env=None, extra_vars=None, name='run', timeout=600, verbos
     started = time.monotonic()
     try:
         proc = subprocess.run(argv, env=ansible_env(env), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                              stdin=subprocess.DEVNULL, timeout=timeout, cwd=str(REPO), check=False)
+                              stdin=subprocess.DEVNULL, timeout=timeout, cwd=str(cwd), check=False)
     finally:
         if tmp:
             os.unlink(tmp.name)

@@ -4,8 +4,9 @@ symlinked collection on ANSIBLE_COLLECTIONS_PATH), against the session
 server. User names are unique to this file and cleaned up."""
 
 import re
+import shutil
 
-from conftest import SECRETS, drop_users, logs_in, register_secret, run_ansible, snapshot, tail
+from conftest import REPO, SECRETS, drop_users, logs_in, register_secret, run_ansible, snapshot, tail
 
 PW = {key: register_secret(value) for key, value in {
     'a': "Pb:alpha @ 'one' é",
@@ -30,9 +31,9 @@ def conn_vars(server, **extra):
     return data
 
 
-def collection_playbook(name, extra_vars, expect_rc=0, extra_args=(), run_name=None):
+def collection_playbook(name, extra_vars, expect_rc=0, extra_args=(), run_name=None, cwd=REPO):
     run = run_ansible(['ansible-playbook', 'zilliz.cloud.%s' % name] + list(extra_args),
-                      extra_vars=extra_vars, name=run_name or 'pb_' + name)
+                      extra_vars=extra_vars, name=run_name or 'pb_' + name, cwd=cwd)
     assert run.rc == expect_rc, 'zilliz.cloud.%s exited %s, expected %s:\n%s' % (
         name, run.rc, expect_rc, tail(run.output))
     return run
@@ -129,3 +130,33 @@ def test_adopt_cluster_then_provision_changes_nothing(milvus, tmp_path):
         client.revoke_privilege('pb_adopted', 'Global', 'DescribeCollection', '*', timeout=10)
         client.drop_role('pb_adopted', timeout=10)
         client.close()
+
+
+def test_adopt_cluster_writes_where_it_is_run_and_the_printed_command_works(milvus, tmp_path):
+    """Without adopt_cluster_dir the file goes to adopted/ under the directory
+    ansible-playbook runs in (never inside the installed collection), its
+    absolute path is printed, and the documented next command, run from the
+    same directory with the relative path, changes nothing."""
+    inside = REPO / 'playbooks' / 'adopted'
+    assert not inside.exists(), 'left over from an earlier run: %s' % inside
+    client = milvus.client(user='root', password=milvus.root_password)
+    try:
+        client.create_user('pb_adopt_cwd', PW['a'], timeout=10)
+        client.grant_role('pb_adopt_cwd', 'db_ro', timeout=10)
+        run = collection_playbook('adopt_cluster', conn_vars(milvus), cwd=tmp_path, run_name='pb_adopt_cwd')
+        written = tmp_path / 'adopted' / 'localhost.cluster_users.yml'
+        assert written.is_file() and 'pb_adopt_cwd' in written.read_text(encoding='utf-8')
+        assert not inside.exists()
+        assert re.search(re.escape(str(written)) + r': \d+ custom role\(s\), \d+ user\(s\)', run.output)
+        assert '-e @%s --check --diff' % written in run.output
+        before = snapshot(milvus)
+        run = collection_playbook('provision_users', conn_vars(milvus), cwd=tmp_path, extra_args=[
+            '-l', 'localhost', '-e', '@adopted/localhost.cluster_users.yml', '--check', '--diff'],
+            run_name='pb_adopt_cwd_next')
+        assert re.search(r'localhost +: ok=\d+ +changed=0 ', run.output), tail(run.output)
+        assert snapshot(milvus) == before
+    finally:
+        drop_users(milvus, ['pb_adopt_cwd'])
+        client.close()
+        if inside.exists():
+            shutil.rmtree(str(inside))

@@ -247,3 +247,14 @@ def test_role_connection_from_module_defaults(milvus):
         assert snapshot(milvus)[0]['rl_md'] == ['db_ro']
     finally:
         drop_users(milvus, ['rl_md'])
+
+
+def test_role_connection_variables_mixed_with_module_defaults(milvus):
+    accounts = [{'name': 'rl_mixed', 'password': PW['env'], 'roles': ['db_ro']}]
+    try:
+        playbook('role_mixed_defaults.yml', {'zilliz_uri': milvus.uri, 'root_password': milvus.root_password,
+                                             'wrong_password': SECRETS['pw_wrong'],
+                                             'cluster_users_accounts': accounts}, name='role_mixed_defaults')
+        assert snapshot(milvus)[0]['rl_mixed'] == ['db_ro']
+    finally:
+        drop_users(milvus, ['rl_mixed'])

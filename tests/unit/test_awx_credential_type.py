@@ -316,12 +316,14 @@ def test_module_options_from_awx_job_env(credential_type, tmp_path, monkeypatch,
 
     validator = ArgumentSpecValidator(
         connection.CONNECTION_ARGSPEC,
-        mutually_exclusive=getattr(connection, 'CONNECTION_MUTUALLY_EXCLUSIVE', None),
         required_together=getattr(connection, 'CONNECTION_REQUIRED_TOGETHER', None),
     )
     result = validator.validate({})
     assert not result.error_messages
     params = result.validated_parameters
+    found, problems = connection.environment_credential(params)
+    assert not problems
+    params.update(found)
     assert params['uri'] == inputs['uri']
     for option, value in expected.items():
         if value == 'FILE':

@@ -69,3 +69,18 @@ def test_example_inventory_loads_in_ansible():
     hosts = {host.name: host for host in inventory.get_hosts('zilliz_clusters')}
     assert sorted(hosts) == ['prod_eu', 'staging_us']
     assert hosts['staging_us'].vars['cluster_users_exclusive'] is True
+
+
+def test_the_build_leaves_out_what_adopt_cluster_writes(tmp_path):
+    """adopt_cluster's files name real users and roles: run in a clone (or by
+    an older release, inside playbooks/), they must not reach the tarball."""
+    from ansible.galaxy.collection import _build_files_manifest_walk
+
+    build_ignore = yaml.safe_load((REPO_ROOT / 'galaxy.yml').read_text(encoding='utf-8'))['build_ignore']
+    for rel in ('adopted/prod.cluster_users.yml', 'playbooks/adopted/prod.cluster_users.yml',
+                'elsewhere/prod.cluster_users.yml', 'playbooks/adopt_cluster.yml', 'roles/r/tasks/main.yml'):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text('---\n', encoding='utf-8')
+    manifest = _build_files_manifest_walk(str(tmp_path).encode(), 'zilliz', 'cloud', build_ignore)
+    files = sorted(entry['name'] for entry in manifest['files'] if entry['ftype'] == 'file')
+    assert files == ['playbooks/adopt_cluster.yml', 'roles/r/tasks/main.yml']

@@ -54,8 +54,70 @@ def base(**kwargs):
     return params
 
 
+@pytest.mark.parametrize('option, value', [
+    ('timeout', 1e10), ('timeout', float('inf')), ('timeout', float('nan')), ('timeout', -1.0), ('timeout', 3600.5),
+    ('retry_budget', 1e10), ('retry_budget', float('inf')), ('retry_budget', float('nan')), ('retry_budget', -0.5),
+])
+def test_timeouts_out_of_bounds_are_refused(option, value):
+    problems = C.connection_problems(base(**{option: value}))
+    assert len(problems) == 1 and problems[0].startswith(option + ' must be') and str(value) in problems[0]
+
+
+@pytest.mark.parametrize('option, value', [('timeout', 3600.0), ('timeout', 0.001), ('retry_budget', 3600.0),
+                                           ('retry_budget', 0.0)])
+def test_timeouts_at_the_bounds_are_accepted(option, value):
+    assert C.connection_problems(base(**{option: value})) == []
+
+
+ENV_PAIR = {'ZILLIZ_USER': 'env_admin', 'ZILLIZ_PASSWORD': 'Env-pass-1', 'ZILLIZ_TOKEN': ''}
+ENV_TOKEN = {'ZILLIZ_USER': '', 'ZILLIZ_PASSWORD': '', 'ZILLIZ_TOKEN': 'env-api-key'}
+ENV_BOTH = {'ZILLIZ_USER': 'env_admin', 'ZILLIZ_PASSWORD': 'Env-pass-1', 'ZILLIZ_TOKEN': 'env-api-key'}
+
+
+@pytest.mark.parametrize('task', [
+    {'token': 'task-api-key'},
+    {'login_user': 'task_admin', 'login_password': 'Task-pass-1'},
+    {'login_user': 'task_admin'},            # incomplete: refused later, never completed from the environment
+    {'login_password': 'Task-pass-1'},
+])
+@pytest.mark.parametrize('environ', [ENV_PAIR, ENV_TOKEN, ENV_BOTH])
+def test_a_credential_in_the_task_wins_over_the_whole_environment(task, environ):
+    assert C.environment_credential(base(**task), environ) == ({}, [])
+
+
+def test_the_environment_credential_is_taken_whole():
+    assert C.environment_credential(base(), ENV_PAIR) == (
+        {'login_user': 'env_admin', 'login_password': 'Env-pass-1'}, [])
+    assert C.environment_credential(base(), ENV_TOKEN) == ({'token': 'env-api-key'}, [])
+    assert C.environment_credential(base(), {}) == ({}, [])
+    # '' counts as unset, in the task (an omitted AWX input) and in the environment.
+    assert C.environment_credential(base(login_user='', token=''), ENV_TOKEN) == ({'token': 'env-api-key'}, [])
+
+
+@pytest.mark.parametrize('environ, fragment', [
+    (ENV_BOTH, 'the environment holds two credentials, ZILLIZ_TOKEN and ZILLIZ_USER and ZILLIZ_PASSWORD'),
+    ({'ZILLIZ_TOKEN': 'k', 'ZILLIZ_PASSWORD': 'p'}, 'two credentials, ZILLIZ_TOKEN and ZILLIZ_PASSWORD'),
+    ({'ZILLIZ_USER': 'env_admin'}, 'ZILLIZ_USER is set without ZILLIZ_PASSWORD'),
+    ({'ZILLIZ_PASSWORD': 'Env-pass-1'}, 'ZILLIZ_PASSWORD is set without ZILLIZ_USER'),
+])
+def test_halves_of_environment_credentials_never_mix(environ, fragment):
+    found, problems = C.environment_credential(base(), environ)
+    assert found == {} and len(problems) == 1 and fragment in problems[0]
+    assert not [value for value in environ.values() if value in problems[0] and value not in ('k', 'p')]
+
+
+def test_no_credential_option_has_a_per_option_fallback():
+    for option, dummy in C.CREDENTIAL_ENV:
+        assert 'fallback' not in C.CONNECTION_ARGSPEC[option]
+
+
 def test_connection_problems(tmp_path):
     assert C.connection_problems(base()) == []
+    assert 'mutually exclusive' in C.connection_problems(base(token='k', login_user='root', login_password='p'))[0]
+    assert 'mutually exclusive' in C.connection_problems(base(token='k', login_password='p'))[0]
+    # null or empty counts as not given (the role passes unset credential options as null)
+    assert C.connection_problems(base(token=None, login_user='root', login_password='p')) == []
+    assert C.connection_problems(base(token='', login_user='root', login_password='p')) == []
     assert 'needs login_password' in C.connection_problems(base(login_user='root'))[0]
     assert 'timeout' in C.connection_problems(base(timeout=0))[0]
     assert 'retry_budget' in C.connection_problems(base(retry_budget=-1))[0]

@@ -159,6 +159,9 @@ def test_v2_names_and_scopes_are_checked(entry, fragment):
     (item(None, 'Collection'), 'privilege is empty'),
     (item('Search now', 'Collection'), "privilege 'Search now' is not a privilege name"),
     (item('1group'), "privilege '1group' is not a privilege name"),
+    (item('mygroup\n'), "privilege 'mygroup\\n' is not a privilege name"),
+    (item('mygroup\t'), "privilege 'mygroup\\t' is not a privilege name"),
+    (item(u'gr\u00fcppe'), "is not a privilege name"),
     (item('a' * 256), 'at most 255'),
     (item('Search', 'collection'), "object_type 'collection' is not an object type: did you mean Collection?"),
     (item('Search', 'Table'), "object_type 'Table' is not an object type: use Global, Collection or User, or "

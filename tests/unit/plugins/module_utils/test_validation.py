@@ -31,6 +31,21 @@ def test_invalid_user_names(name, fragment):
     assert len(problems) == 1 and fragment in problems[0]
 
 
+@pytest.mark.parametrize('name', ['alice\n', 'alice\t', 'alice ', ' alice', 'al ice', 'alice\r\n', u'alic\u00e9',
+                                  u'\u0430lice', 'alice\x00'])
+def test_user_names_with_whitespace_or_non_ascii_are_refused(name):
+    problems = user_name_problems(name)
+    assert len(problems) == 1 and repr(name) in problems[0]
+
+
+@pytest.mark.parametrize('name', ['reader\n', 'reader\t', 'reader ', ' reader', 'rea der', u'r\u00e9ader',
+                                  'reader$\n'])
+@pytest.mark.parametrize('policy', ['milvus', 'zilliz'])
+def test_role_names_with_whitespace_or_non_ascii_are_refused(name, policy):
+    problems = role_name_problems(name, policy)
+    assert len(problems) == 1 and repr(name) in problems[0]
+
+
 def test_role_names():
     assert role_name_problems('db_ro') == []
     assert role_name_problems('_weird$1') == []
@@ -84,6 +99,7 @@ def test_policy_selection():
 
 
 @pytest.mark.parametrize('uri', ['http://localhost:19530', 'https://x.vectordb.zillizcloud.com:19530',
+                                 'http://localhost:19530/', 'http://[::1]:19530',
                                  'tcp://10.0.0.1:19530', 'https://in03.serverless.cloud.zilliz.com'])
 def test_good_uris(uri):
     assert uri_problems(uri) == []
@@ -94,7 +110,12 @@ def test_good_uris(uri):
     ('', 'ZILLIZ_URI'),
     ('localhost:19530', 'no scheme'),
     ('ftp://localhost:19530', 'unsupported scheme'),
-    ('unix:///tmp/milvus.sock', 'no scheme'),
+    ('unix:///tmp/milvus.sock', 'Unix domain socket'),
+    ('unix:/tmp/milvus.sock', 'Unix domain socket'),
+    ('UNIX:/tmp/milvus.sock', 'Unix domain socket'),
+    ('http://localhost:19530/db1', "has a path (/db1)"),
+    ('https://x.vectordb.zillizcloud.com:19530/analytics/', 'db_name'),
+    ('http://localhost:19530/db1', 'Write http://localhost:19530'),
     ('http://localhost:99999', 'port'),
     ('http://localhost:abc', 'port'),
 ])
