@@ -177,11 +177,11 @@ def state_problems(requests, state, batch):
                                 % (item_label_, db_name, ', '.join(state.databases)))
             if item.get('object_type') is None and not profile.privilege_groups:
                 problems.append('%s: %s without object_type is a privilege-group grant (OperatePrivilegeV2), which '
-                                '%s does not have: it came with Milvus 2.4.18; give object_type for a classic '
+                                '%s does not have: it came with version 2.4.18; give object_type for a classic '
                                 'grant' % (item_label_, privilege, profile.label))
             since = profile.privilege_since(privilege)
             if since:
-                problems.append('%s: privilege %s came with Milvus %s; %s does not know it and would refuse it'
+                problems.append('%s: privilege %s came with version %s; %s does not know it and would refuse it'
                                 % (item_label_, privilege, '.'.join(str(p) for p in since), profile.label))
             collection = state.aliases.get(db_name, {}).get(object_name) \
                 if item.get('object_type') in (None, COLLECTION) else None
@@ -408,14 +408,14 @@ class RoleReconciler(Reconciler):
                 return self.settled(error)   # this run's lost write, or another run dropped it first
             if kind == ROLE_LIMIT:
                 raise ZillizError(LIMIT_EXCEEDED, 'The server refused to create role %s: it holds as many roles '
-                                  'as it may (Milvus: proxy.maxRoleNum, 10 by default, admin and public included; '
+                                  'as it may (self-hosted: proxy.maxRoleNum, 10 by default, admin and public included; '
                                   'Zilliz Cloud: 20 custom roles). Drop roles no longer needed (exclusive: true '
                                   'does it first) or raise the limit. Server said: %s'
                                   % (action.subject, server_message(error)), refusal=kind)
             if action.kind == DROP_ROLE and kind == ROLE_HAS_PRIVILEGES:
                 raise ZillizError(SERVER_ERROR, 'The server refused to drop role %s: it still holds privileges '
                                   'that could not be read (grants in a database the login user cannot list, or, '
-                                  'on Milvus 2.3, in a database that no longer exists). Revoke them (zilliz_role '
+                                  'on version 2.3, in a database that no longer exists). Revoke them (zilliz_role '
                                   'with privileges_mode: remove and their db_name), then drop the role. Server '
                                   'said: %s' % (action.subject, server_message(error)), refusal=kind)
             raise

@@ -135,9 +135,10 @@ class ServerProfile:
 
     @property
     def label(self):
-        name = 'Zilliz Cloud' if self.zilliz else 'Milvus'
-        return '%s %s' % (name, version_label(self.version) if self.known else '(version %s)' % (
-            self.version_text or 'unknown'))
+        # Never the product name alone: Ansible masks every no_log value in output, and the default root
+        # password of a fresh server is that very word.
+        version = version_label(self.version) if self.known else self.version_text or 'unknown'
+        return '%s (version %s)' % ('this Zilliz Cloud cluster' if self.zilliz else 'this server', version)
 
     def warning(self):
         """A warning when the server's version is not one this collection has rules for."""
@@ -151,7 +152,7 @@ class ServerProfile:
         """Why this server refuses a user name the collection's own check let through, or None."""
         extra = set(name or '') & set('-.') - set(self.user_name_extra_chars)
         if extra:
-            return ('user name %s has %s, which %s does not accept in user names (Milvus 2.6 and later do)'
+            return ('user name %s has %s, which %s does not accept in user names (servers 2.6 and later do)'
                     % (name, ' and '.join(repr(c) for c in sorted(extra)), self.label))
         return None
 

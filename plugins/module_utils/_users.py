@@ -80,7 +80,7 @@ def validate_requests(requests, password_policy, batch=False, login_user=None):
         name = request.get('name')
         if request['state'] == 'absent' and name:
             if name in BUILTIN_PROTECTED_USERS:
-                problems.append('%s: refusing to drop the built-in user %s (Milvus superuser / Zilliz Cloud '
+                problems.append('%s: refusing to drop the built-in user %s (the superuser / Zilliz Cloud '
                                 'owner account)' % (label, name))
             elif login_user and name == login_user:
                 problems.append('%s: refusing to drop %s, the user this task is connected as' % (label, name))
@@ -515,7 +515,7 @@ class UserReconciler(Reconciler):
             return self.settled(error)        # this run's lost write, or another run set this password
         if kind == USER_LIMIT:
             raise ZillizError(LIMIT_EXCEEDED, 'The server refused to create user %s: it holds as many users as it '
-                              'may (Milvus: proxy.maxUserNum, 100 by default, root included; Zilliz Cloud: 100 '
+                              'may (self-hosted: proxy.maxUserNum, 100 by default, root included; Zilliz Cloud: 100 '
                               'users). Drop users no longer needed (exclusive: true does it first) or raise the '
                               'limit. Server said: %s' % (action.subject, server_message(error)), refusal=kind)
         if action.kind == UPDATE_PASSWORD and kind == OLD_PASSWORD_WRONG:

@@ -56,7 +56,7 @@ def user_name_problems(name):
     if not _USER_NAME_RE.fullmatch(name):
         if not re.match(r'[A-Za-z]', name):
             return ['user name %s must start with a letter (A-Z or a-z)' % shown]
-        return ['user name %s may contain only letters, digits and underscores (and - or . on Milvus 2.6 and '
+        return ['user name %s may contain only letters, digits and underscores (and - or . on servers 2.6 and '
                 'later)' % shown]
     return []
 

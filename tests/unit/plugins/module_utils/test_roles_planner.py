@@ -154,7 +154,7 @@ def test_databases_and_v2_are_checked_against_the_server():
                                                db_name='default')])
     problems = state_problems(reqs, STATE, False)
     assert len(problems) == 2 and 'nowhere' in problems[0]
-    assert 'CollectionReadOnly' in problems[1] and 'Milvus 2.3.5' in problems[1] and '2.4.18' in problems[1]
+    assert 'CollectionReadOnly' in problems[1] and 'this server (version 2.3.5)' in problems[1] and '2.4.18' in problems[1]
     assert not state_problems(requests(name='r', privileges=[item('Search', db_name='*')]), STATE, False)
     newer = state(STATE.members, STATE.databases, STATE.grants, 'v2.4.18')
     assert len(state_problems(reqs, newer, False)) == 1
@@ -558,8 +558,8 @@ def test_a_privilege_newer_than_the_server_is_refused_before_any_change():
                            {'name': 'backup', 'privileges': [item('BackupRBAC', 'Global')]}])
     problems = state_problems(reqs, state({'admin': set()}, ['default'], {}, '2.3.5'), True)
     assert len(problems) == 1
-    assert 'roles[1] (backup) privileges[0]: privilege BackupRBAC came with Milvus 2.4.10' in problems[0]
-    assert 'Milvus 2.3.5' in problems[0]
+    assert 'roles[1] (backup) privileges[0]: privilege BackupRBAC came with version 2.4.10' in problems[0]
+    assert 'this server (version 2.3.5)' in problems[0]
     assert not state_problems(reqs, state({'admin': set()}, ['default'], {}, '2.4.10'), True)
     server = RoleServer({'admin': set(), 'public': set()}, version='2.3.5')
     with pytest.raises(E.ZillizError) as info:

@@ -31,7 +31,7 @@ def test_detect_2_3_5_is_the_oldest_behaviour():
     assert profile.version == (2, 3, 5) and profile.known and not profile.zilliz
     assert flags(profile) == dict.fromkeys(FLAGS, False)
     assert profile.user_name_extra_chars == '' and profile.warning() is None
-    assert profile.label == 'Milvus 2.3.5'
+    assert profile.label == 'this server (version 2.3.5)'
 
 
 def test_detect_v2_4_23_has_groups_and_every_database_grants_but_no_alias_resolution():
@@ -110,7 +110,7 @@ def test_zilliz_cloud_text_on_a_loopback_uri_is_zilliz_cloud_compatible_with_tha
     assert not profile.resolves_collection_aliases               # a 2.5 cluster
     assert profile.user_name_extra_chars == ''
     assert profile.admin_roles == ('admin', 'db_admin') and profile.max_users == 100
-    assert profile.label == 'Zilliz Cloud 2.5.0'
+    assert profile.label == 'this Zilliz Cloud cluster (version 2.5.0)'
 
 
 def test_zilliz_cloud_compatible_with_2_6_resolves_aliases():
@@ -136,7 +136,7 @@ def test_privilege_since():
 
 def test_user_name_problem_names_the_characters_and_the_server():
     problem = detect('2.5.27', LOCAL).user_name_problem('a-b.c')
-    assert "'-' and '.'" in problem and 'Milvus 2.5.27' in problem and 'a-b.c' in problem
+    assert "'-' and '.'" in problem and 'this server (version 2.5.27)' in problem and 'a-b.c' in problem
 
 
 def test_zilliz_cloud_text_with_its_own_release_number_is_still_that_milvus():

@@ -362,7 +362,7 @@ def test_a_user_name_with_a_dash_is_refused_before_2_6(version, refused):
     problems = validate_against_state(requests, user_state(version))
     assert bool(problems) is refused
     if refused:
-        assert "user etl-bot: user name etl-bot has '-'" in problems[0] and 'Milvus 2.6' in problems[0]
+        assert "user etl-bot: user name etl-bot has '-'" in problems[0] and 'servers 2.6' in problems[0]
 
 
 def test_an_existing_user_name_with_a_dash_is_not_refused():
