@@ -13,7 +13,7 @@ version_added: 1.0.0
 description:
   - Lists the cluster's users with their roles (or one user with O(name)), and the roles that exist.
   - Read-only. Two requests, whatever the number of users.
-  - With O(privileges=true), also what each user may do (its effective access): every grant it holds through
+  - With O(privileges=true), also what each user may do (its effective access), that is every grant it holds through
     each of its roles and through C(public), with the role it comes from, per database and object, and flags
     on the sweeping ones. The roles' grants are read once for all users (one request per role and database,
     made concurrently).
@@ -87,8 +87,8 @@ users:
         - C(object_type) is the type the server stores the grant under (C(Global) for a privilege group).
         - C(db_name=*) is a grant for every database; C(object_name=*) on C(Collection) every collection of the
           database. Global grants are always stored with C(object_name=*).
-        - The C(admin) role (and the superuser C(root), with C(role=null)) is one entry with every field C(*):
-          the server checks nothing for them.
+        - The C(admin) role (and the superuser C(root), with C(role=null)) is one entry with every field C(*),
+          since the server checks nothing for them.
       returned: when O(privileges=true)
       type: list
       elements: dict

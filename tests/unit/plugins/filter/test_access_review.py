@@ -65,8 +65,8 @@ def test_drift_from_the_check_mode_results():
 def test_unreachable_and_failed_checks_are_reported_and_the_others_reviewed():
     down = dict(failed=True, error_category='unreachable', msg='Cannot reach the server')
     forbidden = dict(failed=True, error_category='forbidden', msg='permission denied')
-    data = access_review([cluster('b_down', info=down), cluster('a_ok'), cluster('c_half', users_check=forbidden,
-                                                                                  declared_users=True)])
+    half = cluster('c_half', users_check=forbidden, declared_users=True)
+    data = access_review([cluster('b_down', info=down), cluster('a_ok'), half])
     assert [c['host'] for c in data['clusters']] == ['a_ok', 'b_down', 'c_half']
     ok, dead, half = data['clusters']
     assert ok['status'] == 'ok' and ok['error'] is None and ok['summary']['users'] == 3
