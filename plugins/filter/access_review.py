@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 from ansible.errors import AnsibleFilterError
 
-FORMATS = ('data', 'json', 'markdown', 'html')
+FORMATS = ('data', 'summary', 'json', 'markdown', 'html')
 
 MISSING = 'missing'          # declared, not on the cluster
 UNDECLARED = 'undeclared'    # on the cluster, not declared
@@ -107,6 +107,7 @@ def _column(scope):
 
 
 def _matrix(users):
+    """Users against the scopes their grants reach (computed when rendering: the data holds each grant once)."""
     scopes = set()
     rows = []
     for user in users:
@@ -139,7 +140,7 @@ def _cluster(item):
         error = _error(info) if _failed(info) else dict(category='not_read', message='the cluster was not read')
         cluster.update(status='unreachable' if error['category'] in ('unreachable', 'timeout') else 'error',
                        error=error, users=[], roles=[], databases=[], privileged=[], drift=[],
-                       drift_errors=[], matrix=dict(columns=[], rows=[]))
+                       drift_errors=[])
         cluster['summary'] = dict(users=None, roles=None, privileged=None, drift=None)
         return cluster
     users = [dict(name=u['name'], roles=list(u.get('roles') or ()), privileged=bool(u.get('privileged')),
@@ -162,7 +163,7 @@ def _cluster(item):
             drift.extend(_drift_items(result.get(list_key), rules, bool(exclusive), kind))
     privileged = [u['name'] for u in users if u['privileged']]
     cluster.update(users=users, roles=roles, databases=list(info.get('databases') or ()), privileged=privileged,
-                   drift=drift, drift_errors=drift_errors, matrix=_matrix(users))
+                   drift=drift, drift_errors=drift_errors)
     if drift_errors:
         cluster['status'] = 'error'
         cluster['error'] = drift_errors[0]
@@ -181,6 +182,13 @@ def review_data(clusters, title='Access review', generated=None):
                   privileged=sum(c['summary']['privileged'] or 0 for c in items),
                   drift=sum(c['summary']['drift'] or 0 for c in items))
     return dict(title=str(title), generated=generated and str(generated), totals=totals, clusters=items)
+
+
+def summary(data):
+    """The review without the users, roles and matrix: small enough for a job artifact."""
+    keys = ('host', 'uri', 'status', 'error', 'summary', 'privileged', 'drift', 'drift_errors')  # no users, roles
+    return dict(title=data['title'], generated=data['generated'], totals=data['totals'],
+                clusters=[dict((k, c[k]) for k in keys) for c in data['clusters']])
 
 
 # ----- Markdown ---------------------------------------------------------------
@@ -260,10 +268,11 @@ def render_markdown(data):
         lines.append('- databases: %s' % _md(', '.join(cluster['databases']) or '-'))
         lines += ['', '### Access', '']
         roles_of = _roles_of(cluster)
-        lines += _md_table(['user', 'roles'] + cluster['matrix']['columns'],
+        matrix = _matrix(cluster['users'])
+        lines += _md_table(['user', 'roles'] + matrix['columns'],
                            [[row['user'] + (' (privileged)' if row['privileged'] else ''), roles_of[row['user']]]
                             + [_cell_text(cell) for cell in row['cells']]
-                            for row in cluster['matrix']['rows']])
+                            for row in matrix['rows']])
         lines += ['', '### Roles', '']
         lines += _md_table(['role', 'members', 'grants', 'sweeping'],
                            [[r['name'], ', '.join(r['users']) or '-', str(r['grants']), ', '.join(r['sweeping']) or '-']
@@ -339,12 +348,13 @@ def _html_cluster(cluster):
         _h(', '.join(cluster['databases']) or '-')))
     out.append('<h3>Access</h3>')
     roles_of = _roles_of(cluster)
-    out.append(_html_table(['user', 'roles'] + cluster['matrix']['columns'],
+    matrix = _matrix(cluster['users'])
+    out.append(_html_table(['user', 'roles'] + matrix['columns'],
                            [('privileged' if row['privileged'] else '',
                              [_h(row['user']) + (' <span class="badge flag">privileged</span>' if row['privileged']
                                                  else ''), _h(roles_of.get(row['user'], ''))]
                              + [_html_cell(cell) for cell in row['cells']])
-                            for row in cluster['matrix']['rows']], 'matrix'))
+                            for row in matrix['rows']], 'matrix'))
     out.append('<h3>Roles</h3>')
     out.append(_html_table(['role', 'members', 'grants', 'sweeping'],
                            [('privileged' if r['privileged'] else '',
@@ -396,6 +406,8 @@ def access_review(clusters, format='data', title='Access review', generated=None
         data = clusters
     else:
         data = review_data(clusters, title, generated)
+    if format == 'summary':
+        return summary(data)
     if format == 'json':
         return json.dumps(data, indent=2, sort_keys=True) + '\n'
     if format == 'markdown':

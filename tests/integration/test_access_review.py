@@ -193,8 +193,10 @@ def test_review_of_two_clusters(server, tmp_path):
     out = tmp_path / 'report'
     run = run_ansible(['ansible-playbook', 'zilliz.cloud.access_review', '-i', str(inventory)],
                       extra_vars={'cluster_users_login_password': server.root_password, 'access_review_dir': str(out),
-                                  'access_review_title': 'Quarterly access review'}, name='access_review')
+                                  'access_review_title': 'Quarterly access review', 'access_review_set_stats': True},
+                      name='access_review')
     assert run.rc == 0, tail(run.output)
+    assert '"access_review_markdown": "# Quarterly access review' in run.output     # the job's artifacts
     assert server_state(server) == before, 'the review changed the server'
 
     report = json.loads((out / 'access_review.json').read_text(encoding='utf-8'))
@@ -232,6 +234,13 @@ def test_review_of_two_clusters(server, tmp_path):
     assert not re.search(r'<script|<link|<img|\bsrc=|url\(|@import', html)
     assert not [h for h in re.findall(r'href="([^"]*)"', html) if not h.startswith('#')]
     check_in_browser(out / 'access_review.html')
+
+    # Strict: a cluster not reviewed fails the run, after the report is written.
+    strict = run_ansible(['ansible-playbook', 'zilliz.cloud.access_review', '-i', str(inventory), '--limit', 'ar_down'],
+                         extra_vars={'access_review_dir': str(tmp_path / 'strict'), 'access_review_strict': True},
+                         name='access_review_strict')
+    assert strict.rc == 2 and '1 cluster(s) not reviewed, 0 with errors, 0 drift item(s)' in strict.output
+    assert (tmp_path / 'strict' / 'access_review.html').exists()
 
 
 def check_in_browser(page):

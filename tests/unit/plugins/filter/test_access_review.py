@@ -7,7 +7,7 @@ import pytest
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.zilliz.cloud.plugins.filter.access_review import FilterModule, access_review
+from ansible_collections.zilliz.cloud.plugins.filter.access_review import FilterModule, _matrix, access_review
 from ansible_collections.zilliz.cloud.plugins.module_utils._access import effective_access, role_access
 
 GRANTS = {'reader': {('Collection', 'orders', 'default', 'Search')},
@@ -89,7 +89,7 @@ def test_the_uri_never_carries_a_credential(uri, shown):
 
 
 def test_matrix_columns_and_cells():
-    matrix = access_review([cluster('c')])['clusters'][0]['matrix']
+    matrix = _matrix(access_review([cluster('c')])['clusters'][0]['users'])
     assert matrix['columns'] == ['everything', 'all databases: all collections', 'default: orders']
     rows = dict((r['user'], r) for r in matrix['rows'])
     assert rows['ann']['cells'] == [[], [dict(privilege='IndexDetail', roles=['public'])],
@@ -107,6 +107,9 @@ def test_renderings_escape_names_and_hold_no_invocation():
     markdown = access_review(data, format='markdown')
     assert '| &lt;b>x\\|y&lt;/b> |' in markdown and markdown.startswith('# Q &lt;4>\n')
     assert 'role stray: on the cluster, not declared; cluster_users leaves it (not exclusive)' in markdown
+    small = access_review(data, format='summary')
+    assert small['totals'] == data['totals'] and 'users' not in small['clusters'][0]
+    assert small['clusters'][0]['drift'] == data['clusters'][0]['drift']
     text = access_review(data, format='json')
     assert json.loads(text) == data
     for rendering in (html, markdown, text):
