@@ -237,7 +237,8 @@ def test_review_of_two_clusters(server, tmp_path):
 
     # Strict: a cluster not reviewed fails the run, after the report is written.
     strict = run_ansible(['ansible-playbook', 'zilliz.cloud.access_review', '-i', str(inventory), '--limit', 'ar_down'],
-                         extra_vars={'access_review_dir': str(tmp_path / 'strict'), 'access_review_strict': True},
+                         extra_vars={'cluster_users_login_password': server.root_password,
+                                     'access_review_dir': str(tmp_path / 'strict'), 'access_review_strict': True},
                          name='access_review_strict')
     assert strict.rc == 2 and '1 cluster(s) not reviewed, 0 with errors, 0 drift item(s)' in strict.output
     assert (tmp_path / 'strict' / 'access_review.html').exists()
