@@ -636,10 +636,10 @@ def access_review_benchmark(args):
     print('info: zilliz_user_info task, %d users, %d roles (best of %d): privileges=false %.2f s, '
           'privileges=true %.2f s (+%.2f s)' % (INFO_USERS, INFO_ROLES, INFO_RUNS, info['false'], info['true'],
                                                 info['true'] - info['false']))
+    kbytes = tuple(sizes[ext] // 1024 for ext in ('html', 'md', 'json'))
     print('review: zilliz.cloud.access_review, %d clusters x %d users and %d roles, -f %d: %.2f s '
-          '(report html %d KB, md %d KB, json %d KB)' % (REVIEW_CLUSTERS, REVIEW_USERS, REVIEW_ROLES,
-                                                          REVIEW_CLUSTERS, review, sizes['html'] // 1024,
-                                                          sizes['md'] // 1024, sizes['json'] // 1024))
+          '(report html %d KB, md %d KB, json %d KB)'
+          % ((REVIEW_CLUSTERS, REVIEW_USERS, REVIEW_ROLES, REVIEW_CLUSTERS, review) + kbytes))
     print('  per task (last run): %s' % ', '.join('%s %.2f s' % (name.split(' (')[0], seconds)
                                                   for name, seconds in review_tasks))
     return 0
