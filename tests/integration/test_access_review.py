@@ -152,7 +152,7 @@ def write_inventory(tmp_path, srv):
     accounts = [{'name': name, 'password': PW[name], 'roles': roles} for name, roles in USERS.items()]
     inventory = {'all': {'children': {'zilliz_clusters': {'hosts': {
         'ar_drifted': {'cluster_users_uri': srv.uri, 'cluster_users_roles': DECLARED_ROLES,
-                       'cluster_users_accounts': accounts},
+                       'cluster_users_accounts': accounts, 'cluster_users_timeout': 30},
         'ar_down': {'cluster_users_uri': 'http://127.0.0.1:%d' % free_closed_port(), 'cluster_users_timeout': 3},
     }, 'vars': {'cluster_users_login_user': 'root'}}}}}
     path = tmp_path / 'inventory.json'
