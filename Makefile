@@ -45,7 +45,7 @@ define banner
 	@printf '\n==> %s\n' "$(1)"
 endef
 
-.PHONY: help venv collection-link sanity-offline-setup sanity units support-tests integration integration-targets list-targets \
+.PHONY: help venv collection-link browser sanity-offline-setup sanity units support-tests integration integration-targets list-targets \
 	lint compat changelog-lint docs-check docs-lint docs-site build install-test credential-type-check pymilvus-versions \
 	test demo clean
 
@@ -103,7 +103,22 @@ units: venv collection-link ## pytest tests/unit
 	PYTHONPATH="$(COLLECTIONS_ROOT)" $(ANSIBLE_ENV) \
 		"$(VENV_BIN)/python" -m pytest -p no:cacheprovider tests/unit $(PYTEST_ARGS)
 
-integration: venv collection-link ## pytest tests/integration (local Milvus servers)
+# Debian's chromium, for the test that opens the access review's HTML page in a
+# headless browser. apt-get only when it is missing (a fresh CI machine); sudo
+# when not root.
+BROWSER ?= chromium
+browser: ## Install Debian's chromium (headless browser for the report test) unless it is there
+	@if command -v "$(BROWSER)" >/dev/null 2>&1; then \
+		echo "browser: $$("$(BROWSER)" --version 2>/dev/null | head -1)"; \
+	else \
+		echo "browser: installing Debian's chromium with apt-get"; \
+		sudo=$$([ "$$(id -u)" -eq 0 ] || echo sudo); \
+		$$sudo apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends chromium >/dev/null && \
+		"$(BROWSER)" --version; \
+	fi
+
+integration: venv collection-link browser ## pytest tests/integration (local Milvus servers)
 	$(call banner,integration tests)
 	PYTHONPATH="$(COLLECTIONS_ROOT)" $(ANSIBLE_ENV) \
 		"$(VENV_BIN)/python" -m pytest -p no:cacheprovider tests/integration $(PYTEST_ARGS)

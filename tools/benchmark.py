@@ -390,7 +390,11 @@ def main(argv=None):
                              '(default 10; 0 skips it)')
     parser.add_argument('--profile', action='store_true', help='print where each role run spent its time')
     parser.add_argument('--python', default=sys.executable, help='Python for the floor and the modules')
+    parser.add_argument('--access-review', action='store_true',
+                        help='only the access review case (see access_review_benchmark), on its own server')
     args = parser.parse_args(argv)
+    if args.access_review:
+        return access_review_benchmark(args)
 
     os.environ.setdefault('GRPC_VERBOSITY', 'NONE')
     workdir = tempfile.mkdtemp(prefix='zilliz-bench-')
@@ -501,6 +505,144 @@ def _short(task_name):
         if name.startswith(long):
             return short
     return name
+
+
+# ----- The access review: effective access and the report over many clusters ---------------------------------
+# Separate from the provisioning cases above: its own server, users and roles.
+#
+#   info      zilliz_user_info on a server with 100 users and 10 roles (10 privileges each, every user holding
+#             two): the task's time with privileges=false and privileges=true (best of 3 each, in one playbook,
+#             from a timing callback), and the whole ansible-playbook run of each.
+#   review    the zilliz.cloud.access_review playbook over 20 clusters of 20 users and 2 roles each, every
+#             cluster with its declared lists (no drift), -f 20. The 20 inventory hosts are one server holding
+#             those 20 users and 2 roles: each cluster reads what a real 20-user cluster holds, and the server
+#             answers 20 clusters at once.
+
+REVIEW_CLUSTERS = 20
+REVIEW_USERS = 20
+REVIEW_ROLES = 2
+INFO_USERS = 100
+INFO_ROLES = 10
+INFO_RUNS = 3
+
+ACCESS_INFO_PLAYBOOK = """---
+- name: Read users, alternately without and with effective access
+  hosts: localhost
+  gather_facts: false
+  tasks:
+""" + ''.join("""    - name: privileges={0} run {1}
+      zilliz.cloud.zilliz_user_info:
+        uri: "{{{{ cluster_users_uri }}}}"
+        login_user: root
+        login_password: "{{{{ cluster_users_login_password }}}}"
+        privileges: {0}
+""".format(flag, run) for run in range(INFO_RUNS) for flag in ('false', 'true'))
+
+
+def _review_roles(prefix, n_roles, n_privileges):
+    return [{'name': '%srole%02d' % (prefix, i),
+             'privileges': [{'object_type': 'Collection', 'object_name': 'c%02d' % i, 'privilege': p,
+                             'db_name': 'default'} for p in ROLE_PRIVILEGES[:n_privileges]]} for i in range(n_roles)]
+
+
+def _review_users(prefix, n_users, roles):
+    return [{'name': '%su%03d' % (prefix, i), 'password': 'Review-%03d: %s' % (i, secrets.token_hex(6)),
+             'roles': sorted(set([roles[i % len(roles)]['name'], roles[(i + 1) % len(roles)]['name']]))}
+            for i in range(n_users)]
+
+
+def _create_roles_and_users(client, roles, users):
+    for role in roles:
+        client.create_role(role['name'], timeout=60)
+        for item in role['privileges']:
+            client.grant_privilege(role['name'], item['object_type'], item['privilege'], item['object_name'],
+                                   db_name=item['db_name'], timeout=60)
+    for user in users:
+        client.create_user(user['name'], user['password'], timeout=60)
+        for role in user['roles']:
+            client.grant_role(user['name'], role, timeout=60)
+
+
+def _drop_roles_and_users(client, roles, users):
+    for user in users:
+        client.drop_user(user['name'], timeout=60)
+    for role in roles:
+        for item in role['privileges']:
+            client.revoke_privilege(role['name'], item['object_type'], item['privilege'], item['object_name'],
+                                    db_name=item['db_name'], timeout=60)
+        client.drop_role(role['name'], timeout=60)
+
+
+def _timed_playbook(bench, args, extra):
+    started = time.monotonic()
+    proc = subprocess.run([bench.ansible_playbook] + args + ['-e', '@%s' % bench._secret_file('review.json', extra)],
+                          env=bench.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, check=False)
+    elapsed = time.monotonic() - started
+    if proc.returncode:
+        raise SystemExit('ansible-playbook %s failed:\n%s' % (' '.join(args), proc.stdout.decode('utf-8')[-3000:]))
+    return elapsed
+
+
+def access_review_benchmark(args):
+    """The info and review cases (see above); prints their times."""
+    workdir = tempfile.mkdtemp(prefix='zilliz-bench-review-')
+    os.chmod(workdir, 0o700)
+    server = LocalMilvus(max_user_num=INFO_USERS + 50, max_role_num=INFO_ROLES + 10,
+                         root_password='Bench-root: %s' % secrets.token_hex(8))
+    print('starting a local Milvus ...', flush=True)
+    server.start()
+    bench = None
+    try:
+        bench = Bench(server, workdir, args.python, profile=True)
+        Path(workdir, 'access_info.yml').write_text(ACCESS_INFO_PLAYBOOK, encoding='utf-8')
+        connection = {'cluster_users_uri': server.uri, 'cluster_users_login_password': server.root_password}
+
+        roles = _review_roles('info_', INFO_ROLES, len(ROLE_PRIVILEGES))
+        users = _review_users('info_', INFO_USERS, roles)
+        _create_roles_and_users(bench.client, roles, users)
+        print('info: %d users, %d roles ...' % (INFO_USERS, INFO_ROLES), flush=True)
+        _timed_playbook(bench, [str(Path(workdir, 'access_info.yml'))], connection)
+        with open(Path(workdir, 'timings.json'), encoding='utf-8') as stream:
+            tasks = json.load(stream)['tasks']
+        info = dict((flag, min(seconds for name, seconds in tasks if name.startswith('privileges=%s ' % flag)))
+                    for flag in ('false', 'true'))
+        _drop_roles_and_users(bench.client, roles, users)
+
+        print('review: %d clusters x %d users ...' % (REVIEW_CLUSTERS, REVIEW_USERS), flush=True)
+        roles = _review_roles('rv_', REVIEW_ROLES, 3)
+        users = _review_users('rv_', REVIEW_USERS, roles)
+        _create_roles_and_users(bench.client, roles, users)
+        hosts = dict(('cluster%02d' % c, {}) for c in range(REVIEW_CLUSTERS))
+        inventory = {'zilliz_clusters': {'hosts': hosts, 'vars': {
+            'cluster_users_login_user': 'root', 'cluster_users_uri': server.uri, 'cluster_users_timeout': 60,
+            'cluster_users_roles': roles, 'cluster_users_accounts': users}}}
+        inventory_path = bench._secret_file('inventory.json', inventory)
+        out = Path(workdir, 'report')
+        review = best(args.repeat, lambda: _timed_playbook(
+            bench, ['zilliz.cloud.access_review', '-i', str(inventory_path), '-f', str(REVIEW_CLUSTERS)],
+            dict(connection, access_review_dir=str(out))))
+        with open(Path(workdir, 'timings.json'), encoding='utf-8') as stream:
+            review_tasks = json.load(stream)['tasks']
+        report = json.loads((out / 'access_review.json').read_text(encoding='utf-8'))
+        totals = report['totals']
+        if (totals['reviewed'], totals['drift'], totals['errors']) != (REVIEW_CLUSTERS, 0, 0):
+            raise SystemExit('benchmark bug: the review did not read every cluster cleanly: %s' % totals)
+        sizes = dict((ext, (out / ('access_review.' + ext)).stat().st_size) for ext in ('html', 'md', 'json'))
+    finally:
+        if bench is not None:
+            bench.client.close()
+        server.stop()
+        shutil.rmtree(workdir, ignore_errors=True)
+    print('info: zilliz_user_info task, %d users, %d roles (best of %d): privileges=false %.2f s, '
+          'privileges=true %.2f s (+%.2f s)' % (INFO_USERS, INFO_ROLES, INFO_RUNS, info['false'], info['true'],
+                                                info['true'] - info['false']))
+    kbytes = tuple(sizes[ext] // 1024 for ext in ('html', 'md', 'json'))
+    print('review: zilliz.cloud.access_review, %d clusters x %d users and %d roles, -f %d: %.2f s '
+          '(report html %d KB, md %d KB, json %d KB)'
+          % ((REVIEW_CLUSTERS, REVIEW_USERS, REVIEW_ROLES, REVIEW_CLUSTERS, review) + kbytes))
+    print('  per task (last run): %s' % ', '.join('%s %.2f s' % (name.split(' (')[0], seconds)
+                                                  for name, seconds in review_tasks))
+    return 0
 
 
 if __name__ == '__main__':

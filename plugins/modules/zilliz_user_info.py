@@ -13,6 +13,10 @@ version_added: 1.0.0
 description:
   - Lists the cluster's users with their roles (or one user with O(name)), and the roles that exist.
   - Read-only. Two requests, whatever the number of users.
+  - With O(privileges=true), also what each user may do (its effective access), that is every grant it holds through
+    each of its roles and through C(public), with the role it comes from, per database and object, and flags
+    on the sweeping ones. The roles' grants are read once for all users (one request per role and database,
+    made concurrently).
 author:
   - zilliz.cloud contributors (@zilliz)
 extends_documentation_fragment:
@@ -24,8 +28,17 @@ options:
       - Only this user. A user without the privilege to list users may still read itself.
     type: str
     aliases: [user]
+  privileges:
+    description:
+      - Also return each user's effective access (RV(users[].privileges), RV(users[].sweeping),
+        RV(users[].privileged)), every role's grants (RV(role_grants)) and the databases (RV(databases)).
+      - Needs the privilege to read roles and grants (C(SelectOwnership) on C(Global); C(admin) has it).
+      - Grants are read in every database the server lists; those of a database that was dropped are not shown.
+    type: bool
+    default: false
 seealso:
   - module: zilliz.cloud.zilliz_user
+  - module: zilliz.cloud.zilliz_role_info
 '''
 
 EXAMPLES = r'''
@@ -40,7 +53,17 @@ EXAMPLES = r'''
   ansible.builtin.debug:
     msg: "{{ info.users | selectattr('roles', 'contains', 'admin') | map(attribute='name') | list }}"
 
+- name: What each user may do, through which role
+  zilliz.cloud.zilliz_user_info:
+    privileges: true
+  register: access
+
+- name: Users with sweeping access (admin, db_admin, cluster-level groups, '*' privileges, managing users and roles)
+  ansible.builtin.debug:
+    msg: "{{ access.users | selectattr('privileged') | map(attribute='name') | list }}"
+
 # Ad hoc: ansible localhost -m zilliz.cloud.zilliz_user_info -a name=reporting
+# Ad hoc: ansible localhost -m zilliz.cloud.zilliz_user_info -a "name=reporting privileges=true"
 '''
 
 RETURN = r'''
@@ -57,13 +80,106 @@ users:
       description: Roles granted to the user, sorted.
       type: list
       elements: str
-  sample: [{name: root, roles: []}, {name: reporting, roles: [db_ro]}]
+    privileges:
+      description:
+        - What the user may do, sorted by database, object type, object name, privilege and role; one entry per
+          grant and role it comes from. C(public)'s grants are included (every user holds that role).
+        - C(object_type) is the type the server stores the grant under (C(Global) for a privilege group).
+        - C(db_name=*) is a grant for every database; C(object_name=*) on C(Collection) every collection of the
+          database. Global grants are always stored with C(object_name=*).
+        - The C(admin) role (and the superuser C(root), with C(role=null)) is one entry with every field C(*),
+          since the server checks nothing for them.
+      returned: when O(privileges=true)
+      type: list
+      elements: dict
+      contains:
+        role:
+          description: The role the grant comes from; null for the superuser entry of C(root).
+          type: str
+        privilege:
+          description: Privilege or privilege group name, C(*) for every privilege.
+          type: str
+        object_type:
+          description: C(Global), C(Collection) or C(User); C(*) in the admin and root entries.
+          type: str
+        object_name:
+          description: Collection or user name, C(*) for every one.
+          type: str
+        db_name:
+          description: Database, C(*) for every database.
+          type: str
+        sweeping:
+          description:
+            - Why the grant reaches far, sorted; empty for a narrow grant. V(superuser) (C(root)), V(admin_role),
+              V(db_admin_role), V(cluster_group) (C(ClusterReadOnly), C(ClusterReadWrite), C(ClusterAdmin)),
+              V(any_privilege) (C(*), C(All), C(Admin)), V(any_object), V(any_database), V(manages_access) (may
+              create, drop or grant users and roles).
+          type: list
+          elements: str
+    sweeping:
+      description: The flags of all its grants, sorted (also V(db_admin_role) when it holds C(db_admin)).
+      returned: when O(privileges=true)
+      type: list
+      elements: str
+    privileged:
+      description:
+        - Whether it holds a sweeping grant beyond a wide reach, that is any flag but V(any_object) and
+          V(any_database) (which C(public)'s built-in grants have).
+      returned: when O(privileges=true)
+      type: bool
+  sample:
+    - {name: root, roles: []}
+    - name: reporting
+      roles: [db_ro]
+      privileges:
+        - {role: public, privilege: DescribeCollection, object_type: Global, object_name: '*', db_name: '*',
+           sweeping: [any_database]}
+        - {role: db_ro, privilege: Search, object_type: Collection, object_name: orders, db_name: default,
+           sweeping: []}
+      sweeping: [any_database]
+      privileged: false
 roles:
   description: Roles that exist on the server, sorted; null when the user may not list them.
   returned: success
   type: list
   elements: str
   sample: [admin, db_ro, public]
+role_grants:
+  description:
+    - Every role (with O(name), that user's roles and C(public)) with its members and grants, in the form of
+      RV(users[].privileges). C(public) lists every user as a member.
+  returned: when O(privileges=true)
+  type: list
+  elements: dict
+  contains:
+    name:
+      description: Role name.
+      type: str
+    users:
+      description: Its members, sorted.
+      type: list
+      elements: str
+    privileges:
+      description: Its grants, as in RV(users[].privileges).
+      type: list
+      elements: dict
+    sweeping:
+      description: The flags of its grants, sorted.
+      type: list
+      elements: str
+    privileged:
+      description: Whether a member is privileged through it.
+      type: bool
+  sample:
+    - {name: db_ro, users: [reporting], sweeping: [], privileged: false,
+       privileges: [{role: db_ro, privilege: Search, object_type: Collection, object_name: orders,
+                     db_name: default, sweeping: []}]}
+databases:
+  description: The databases the server lists (the grants were read in each).
+  returned: when O(privileges=true)
+  type: list
+  elements: str
+  sample: [default, analytics]
 exists:
   description: Whether O(name) exists.
   returned: when O(name) is given
@@ -76,6 +192,7 @@ error_category:
   sample: forbidden
 '''
 
+from ansible_collections.zilliz.cloud.plugins.module_utils._access import effective_access, read_access, role_access
 from ansible_collections.zilliz.cloud.plugins.module_utils._errors import FORBIDDEN, ZillizError
 from ansible_collections.zilliz.cloud.plugins.module_utils._module import ZillizModule
 from ansible_collections.zilliz.cloud.plugins.module_utils._validation import user_name_problems
@@ -94,15 +211,26 @@ def read(conn, name):
     return [dict(name=n, roles=sorted(r)) for n, r in sorted(users.items())], roles
 
 
+def read_with_access(conn, name):
+    """The same, each user with its effective access, plus every role's grants and the databases."""
+    users, roles, shown, databases, grants = read_access(conn, only=name)
+    return effective_access(users, grants), roles, dict(role_grants=role_access(users, shown, grants),
+                                                        databases=databases)
+
+
 def main():
     module = ZillizModule(
-        argument_spec=dict(name=dict(type='str', aliases=['user'])),
+        argument_spec=dict(name=dict(type='str', aliases=['user']), privileges=dict(type='bool', default=False)),
         supports_check_mode=True,
     )
     name = module.params['name']
-    users, roles = module.run_reader(lambda conn: read(conn, name),
-                                     user_name_problems(name) if name is not None else [])
-    result = dict(changed=False, users=users, roles=roles)
+    problems = user_name_problems(name) if name is not None else []
+    extra = {}
+    if module.params['privileges']:
+        users, roles, extra = module.run_reader(lambda conn: read_with_access(conn, name), problems)
+    else:
+        users, roles = module.run_reader(lambda conn: read(conn, name), problems)
+    result = dict(changed=False, users=users, roles=roles, **extra)
     if name:
         result['exists'] = bool(users)
     module.exit_json(**result)
