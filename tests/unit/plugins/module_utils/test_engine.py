@@ -75,9 +75,6 @@ class ListReconciler(Reconciler):
             raise ZillizError(SERVER_ERROR, 'failed %s' % action)
         return CONVERGED if action in self.converge else DONE
 
-    def changes(self, outcome):
-        return dict(changed=bool(outcome.done), actions=[str(a) for a in outcome.done])
-
 
 def test_action_labels_and_identity():
     assert str(Action('create_user', 'u')) == 'create_user'

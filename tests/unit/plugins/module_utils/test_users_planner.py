@@ -94,12 +94,6 @@ def test_absent():
     assert actions_of(plan_users(single(name='nobody', state='absent'), STATE, {})) == []
 
 
-def test_check_mode_and_real_run_share_the_plan():
-    # The same inputs always give the same plan; check mode simply does not apply it.
-    requests = single(name='carol', password='Secret-1', roles=['db_ro'])
-    assert actions_of(plan_users(requests, STATE, {})) == actions_of(plan_users(requests, STATE, {}))
-
-
 def test_validation_before_any_rpc():
     batch = build_requests(params(users=[
         {'name': 'good', 'password': 'Secret-1'},
