@@ -320,8 +320,7 @@ def _secrets_of(args):
         elif isinstance(value, list):
             for item in value:
                 if isinstance(item, dict):
-                    for secret in _secrets_of(item):
-                        yield secret
+                    yield from _secrets_of(item)
 
 
 class ModuleRun:

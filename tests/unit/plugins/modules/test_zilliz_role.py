@@ -127,7 +127,7 @@ def test_privilege_groups_need_a_newer_server(server, run_module):
     server.version = 'v2.4.23'
     run = run_module(zilliz_role, name='reader', privileges=[group], privileges_mode='append')
     assert not run.failed, run.result
-    assert [m for m in server.writes()] == ['OperatePrivilegeV2']
+    assert server.writes() == ['OperatePrivilegeV2']
     assert ('Global', '*', 'analytics', 'CollectionReadOnly') in server.role_grants('reader')
 
 

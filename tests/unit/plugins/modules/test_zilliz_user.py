@@ -177,7 +177,7 @@ def test_a_creation_whose_answer_was_lost_is_this_runs_change(server, run_module
     run = run_module(zilliz_user, name='alice', password=ALICE_PW)
     assert not run.failed, run.result
     assert run['changed'] is True and run['actions'] == ['create_user']
-    assert [m for m in server.writes()] == ['CreateCredential', 'CreateCredential']
+    assert server.writes() == ['CreateCredential', 'CreateCredential']
 
 
 def test_a_user_another_run_created_first_is_reported_present(server, run_module):
