@@ -234,6 +234,8 @@ class FakeMilvus:
         name = request.role_name
         if name in ('admin', 'public'):
             return refusal(1401, 'the role[%s] is a default role, which can\'t be dropped' % name)
+        if name not in self.roles:
+            return refusal(65535, 'not found the role, maybe the role isn\'t existed or internal system error')
         if any(g[0] == name and g[3] in ('default', '*') for g in self.grants):
             return refusal(65535, 'fail to drop the role that it has privileges. Use REVOKE API to revoke privileges')
         self.roles.discard(name)

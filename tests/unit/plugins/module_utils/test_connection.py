@@ -7,7 +7,6 @@ import grpc
 import pytest
 
 from ansible_collections.zilliz.cloud.plugins.module_utils import _connection as C
-from ansible_collections.zilliz.cloud.plugins.module_utils import _users as U
 from test_errors import FakeRpcError  # same directory  pylint: disable=wrong-import-order
 
 
@@ -243,44 +242,3 @@ def test_password_checks_retry_and_only_unauthenticated_means_no(clock):
 
 def test_workers_default():
     assert C.Connection(base()).workers == C.DEFAULT_WORKERS
-
-
-# ----- retried writes are settled by looking ------------------------------------
-
-EXISTS = status(code=65535, reason='user already exists')
-OLD_WRONG = status(code=1400, reason='old password not correct')
-WORKS = status()
-UNAUTHENTICATED = FakeRpcError(grpc.StatusCode.UNAUTHENTICATED, 'auth check failure')
-REQUEST = dict(name='bob', password='B0b-new-secret', current_password='B0b-old-secret')
-
-
-def apply_action(conn, action, request):
-    """The user reconciler's apply() for one request (batch of one)."""
-    params = dict(name=None, state='present', password=None, current_password=None, roles=None,
-                  update_password='always', roles_mode='exact', users=[request], password_policy='milvus')
-    return U.UserReconciler(params).apply(conn, action)
-
-
-@pytest.mark.parametrize('kind, outcomes, settled', [
-    # The creation went through but its answer was lost; the retry finds the user,
-    # and this run's password works: this run created it.
-    (U.CREATE_USER, {'CreateCredential': [RESET, EXISTS], 'Connect': [WORKS]}, U.DONE),
-    # Found on the retry with another password: another run created it.
-    (U.CREATE_USER, {'CreateCredential': [RESET, EXISTS], 'Connect': [UNAUTHENTICATED]}, U.CONVERGED),
-    # Found on the first attempt: another run (no password check needed).
-    (U.CREATE_USER, {'CreateCredential': [EXISTS], 'Connect': [WORKS]}, U.CONVERGED),
-    # The rotation went through but its answer was lost; the retry's old password
-    # is refused, and the new one works: this run rotated it.
-    (U.UPDATE_PASSWORD, {'UpdateCredential': [RESET, OLD_WRONG], 'Connect': [WORKS]}, U.DONE),
-    (U.UPDATE_PASSWORD, {'UpdateCredential': [OLD_WRONG], 'Connect': [WORKS]}, U.CONVERGED),
-])
-def test_a_retried_write_is_settled_by_looking(clock, kind, outcomes, settled):
-    conn = connection(clock, outcomes)
-    assert apply_action(conn, U.Action(kind, 'bob'), REQUEST) == settled
-
-
-def test_a_retried_rotation_whose_new_password_fails_is_an_error(clock):
-    conn = connection(clock, {'UpdateCredential': [RESET, OLD_WRONG], 'Connect': [UNAUTHENTICATED]})
-    with pytest.raises(C.ZillizError) as info:
-        apply_action(conn, U.Action(U.UPDATE_PASSWORD, 'bob'), REQUEST)
-    assert info.value.category == 'auth_failed'

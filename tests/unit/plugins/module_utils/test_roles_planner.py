@@ -153,45 +153,6 @@ def test_related_privileges_on_newer_servers_read_as_no_change():
     assert len(plan_roles(requests(name='loader', privileges=load), old)[0].after['privileges']) == 1
 
 
-class RecordingConnection:
-    """Records the privilege requests apply() makes (the RPC layer itself is integration-tested)."""
-    user = 'root'
-
-    def __init__(self):
-        self.calls = []
-
-    def operate_privilege(self, role, grant, object_type, object_name, privilege, db_name, what):
-        self.calls.append(('v1', role, grant, object_type, object_name, privilege, db_name))
-
-    def operate_privilege_v2(self, role, grant, privilege, db_name, collection_name, what):
-        self.calls.append(('v2', role, grant, privilege, db_name, collection_name))
-
-
-def test_privilege_groups_go_out_as_v2_requests_and_plain_grants_as_v1():
-    from ansible_collections.zilliz.cloud.plugins.module_utils._roles import RoleReconciler
-    group = dict(privilege='CollectionReadOnly', object_type=None, object_name='orders', db_name='default')
-    state = RoleState({'r': set()}, ['default'], {'r': {key('Insert')}}, version='v2.5.4')
-    reqs = requests(name='r', privileges=[group, item('Search', 'Collection', 'orders')])
-    plan = plan_roles(reqs, state)[0]
-    conn = RecordingConnection()
-    rec = RoleReconciler(dict(TOP, name='r', privileges=reqs[0]['privileges']))
-    for action in plan.actions:
-        rec.apply(conn, action)
-    assert ('v2', 'r', True, 'CollectionReadOnly', 'default', 'orders') in conn.calls
-    assert ('v1', 'r', True, 'Collection', 'orders', 'Search', 'default') in conn.calls
-    assert ('v1', 'r', False, 'Collection', '*', 'Insert', 'default') in conn.calls
-    assert [str(a) for a in plan.actions if 'v2' in str(a)] == ['grant:v2:orders:CollectionReadOnly@default']
-    # Read back as the server stores it, the same request is no change; revoking it is a v2 request too.
-    held = RoleState({'r': set()}, ['default'], {'r': set(grant_key(p) for p in plan.after['privileges'])},
-                     version='v2.5.4')
-    assert plan_roles(reqs, held)[0].actions == ()
-    drop = plan_roles(requests(name='r', state='absent'), held)[0]
-    conn = RecordingConnection()
-    for action in drop.actions[:-1]:
-        rec.apply(conn, action)
-    assert ('v2', 'r', False, 'CollectionReadOnly', 'default', 'orders') in conn.calls
-
-
 def test_a_wanted_grant_that_a_revoke_takes_along_is_granted_again():
     held = RoleState({'r': set()}, ['default'], {'r': {key('Load'), key('GetLoadState'), key('GetLoadingProgress')}},
                      version='v2.4.20')
@@ -211,28 +172,6 @@ def test_summary_counts_created_roles_once():
                        STATE)
     summary = summarise(plans, lambda p: p.actions, RoleReconciler.summary_rules)
     assert summary['created'] == ['n'] and summary['privileges_changed'] == ['reader']
-
-
-def test_lost_answer_to_create_or_drop_is_this_runs_change():
-    from ansible_collections.zilliz.cloud.plugins.module_utils._engine import CONVERGED, DONE, Action
-    from ansible_collections.zilliz.cloud.plugins.module_utils._errors import ZillizError
-    from ansible_collections.zilliz.cloud.plugins.module_utils._roles import RoleReconciler
-
-    class Refusing:
-        user = 'root'
-
-        def __init__(self, text, after_retry):
-            self.text, self.after_retry = text, after_retry
-
-        def _refuse(self, name):
-            error = ZillizError('server_error', 'refused', server_detail=self.text)
-            error.after_retry = self.after_retry
-            raise error
-        create_role = drop_role = _refuse
-    rec = RoleReconciler(dict(TOP, name='r'))
-    assert rec.apply(Refusing('role [name:"r"] already exists', True), Action('create_role', 'r')) == DONE
-    assert rec.apply(Refusing('role [name:"r"] already exists', False), Action('create_role', 'r')) == CONVERGED
-    assert rec.apply(Refusing('not found the role', True), Action('drop_role', 'r')) == DONE
 
 
 def test_lockout_through_public():

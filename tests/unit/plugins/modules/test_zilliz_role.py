@@ -1,5 +1,6 @@
 """zilliz_role's main() against the fake server (tests/unit/conftest.py)."""
 
+import grpc
 import pytest
 
 from ansible_collections.zilliz.cloud.plugins.modules import zilliz_role
@@ -128,7 +129,17 @@ def test_privilege_groups_need_a_newer_server(server, run_module):
     run = run_module(zilliz_role, name='reader', privileges=[group], privileges_mode='append')
     assert not run.failed, run.result
     assert server.writes() == ['OperatePrivilegeV2']
+    assert run['actions'] == ['grant:v2:*:CollectionReadOnly@analytics']
     assert ('Global', '*', 'analytics', 'CollectionReadOnly') in server.role_grants('reader')
+    # Read back as the server stores it, the same request is no change; plain grants still go out as v1.
+    del server.calls[:]
+    run = run_module(zilliz_role, name='reader', privileges=[group, SEARCH, QUERY])
+    assert run['actions'] == ['grant:Collection:orders:Query@default'] and server.writes() == ['OperatePrivilege']
+    # Revoking a group is a v2 request too.
+    del server.calls[:]
+    run = run_module(zilliz_role, name='reader', state='absent')
+    assert not run.failed, run.result
+    assert sorted(server.writes()) == ['DropRole', 'OperatePrivilege', 'OperatePrivilege', 'OperatePrivilegeV2']
 
 
 def test_admin_is_never_changed(server, run_module):
@@ -144,3 +155,30 @@ def test_a_refusal_after_changes_began_reports_what_was_done(server, run_module)
     assert 'writer' in run['msg'] and 'etcd is full' in run['msg']
     assert run['changed'] is True and run['actions'] == ['create_role']
     assert 'writer' in server.roles
+
+
+RESET = 'Stream removed (recvmsg:Connection reset by peer (104))'
+
+
+@pytest.mark.parametrize('state, method, actions', [
+    ('present', 'CreateRole', ['create_role']),
+    ('absent', 'DropRole', ['drop_role']),
+])
+def test_a_creation_or_drop_whose_answer_was_lost_is_this_runs_change(server, run_module, state, method, actions):
+    server.add_role('empty')
+    if state == 'present':
+        server.roles.discard('empty')
+    server.fail(method, server.rpc_error(grpc.StatusCode.UNAVAILABLE, RESET),
+                after_applying=True)
+    run = run_module(zilliz_role, name='empty', state=state)
+    assert not run.failed, run.result
+    assert run['changed'] is True and run['actions'] == actions
+    assert server.writes() == [method, method]
+    assert ('empty' in server.roles) is (state == 'present')
+
+
+def test_a_role_another_run_created_first_is_reported_present(server, run_module):
+    server.before('CreateRole', lambda s: s.add_role('writer'))
+    run = run_module(zilliz_role, name='writer', privileges=[QUERY])
+    assert not run.failed, run.result
+    assert run['actions'] == ['grant:Collection:orders:Query@default']

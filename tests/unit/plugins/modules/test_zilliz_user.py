@@ -207,3 +207,12 @@ def test_a_rotation_another_run_finished_first_changes_nothing(server, run_modul
     run = run_module(zilliz_user, name='bob', state='password', current_password=BOB_PW, password=NEW_PW)
     assert not run.failed, run.result
     assert run['changed'] is False and run['password_changed'] is False
+
+
+def test_a_retried_rotation_refused_because_another_client_changed_the_password_fails(server, run_module):
+    server.before('UpdateCredential', lambda s: s.passwords.update(bob='Third-party-pw-4'))
+    server.fail('UpdateCredential', server.rpc_error(grpc.StatusCode.UNAVAILABLE, RESET))
+    run = run_module(zilliz_user, name='bob', state='password', current_password=BOB_PW, password=NEW_PW)
+    assert run.failed and run['error_category'] == 'auth_failed'
+    assert 'bob' in run['msg'] and server.passwords['bob'] == 'Third-party-pw-4'
+    run.assert_no_secret()
