@@ -50,7 +50,8 @@ def main(argv):
               % (name, stamp.name))
         return 0
     code = subprocess.call(command)
-    if code == 0:
+    # A file changed while it ran: the pass may not be of the inputs keyed.
+    if code == 0 and stamp.name == '%s-%s' % (name, input_key(name, extra)):
         cache.mkdir(parents=True, exist_ok=True)
         stamp.touch()
     return code

@@ -90,3 +90,13 @@ def test_after_a_failure_no_step_starts_and_the_exit_status_is_1(tmp_path):
     assert 'broken output' in result.stdout and 'make test: broken FAILED' in result.stdout
     assert 'a done' in result.stdout                   # the running lane finished
     assert '\nafter\n' not in result.stdout and '(after:' not in result.stdout
+
+
+def test_a_pass_while_a_file_changed_is_not_remembered(tmp_path):
+    probe = REPO / 'tests' / 'support_tests' / 'zz_step_cache_probe.txt'
+    change = [sys.executable, '-c', 'import sys; open(sys.argv[1], "w").write("changed")', str(probe)]
+    try:
+        assert step_cache(tmp_path, *change).returncode == 0
+        assert not list((tmp_path / 'cache').glob('probe-*'))
+    finally:
+        probe.unlink()
