@@ -251,22 +251,20 @@ class FakeMilvus:
             return refusal(65535, 'not found the object type[name: %s], supported the object types: '
                                   '[Collection Global User]' % entity.object.name)
         object_name = '*' if entity.object.name == 'Global' else entity.object_name
-        grant = (entity.role.name, entity.object.name, object_name, entity.db_name or 'default',
-                 entity.grantor.privilege.name)
-        if request.type == milvus_pb2.OperatePrivilegeType.Grant:
-            self.grants.add(grant)
-        else:
-            self.grants.discard(grant)
-        return refusal(0, '')
+        return self._operate(request.type, (entity.role.name, entity.object.name, object_name,
+                                            entity.db_name or 'default', entity.grantor.privilege.name))
 
     def rpc_OperatePrivilegeV2(self, request, user):
         if _version_tuple(self.version) < (2, 4, 18):
             raise FakeRpcError(grpc.StatusCode.UNIMPLEMENTED, 'Method not found: OperatePrivilegeV2')
         if request.role.name not in self.roles:
             return refusal(65535, 'not found the role, maybe the role isn\'t existed or internal system error')
-        grant = (request.role.name, 'Global', request.collection_name, request.db_name or 'default',
-                 request.grantor.privilege.name)
-        if request.type == milvus_pb2.OperatePrivilegeType.Grant:
+        # Stored as the proxy turns it: a Global entity named by the collection.
+        return self._operate(request.type, (request.role.name, 'Global', request.collection_name,
+                                            request.db_name or 'default', request.grantor.privilege.name))
+
+    def _operate(self, operation, grant):
+        if operation == milvus_pb2.OperatePrivilegeType.Grant:
             self.grants.add(grant)
         else:
             self.grants.discard(grant)
