@@ -47,7 +47,7 @@ define banner
 	@printf '\n==> %s\n' "$(1)"
 endef
 
-.PHONY: help venv collection-link sanity-offline-setup sanity sanity-oldest sanity-newest newest test-envs units support-tests integration integration-targets list-targets \
+.PHONY: help venv collection-link sanity-offline-setup sanity sanity-oldest sanity-newest newest smoke-range test-envs units support-tests integration integration-targets list-targets \
 	lint compat changelog-lint docs-check docs-lint docs-site build install-test credential-type-check pymilvus-versions \
 	test demo clean
 
@@ -211,12 +211,15 @@ build: venv ## ansible-galaxy collection build into .tmp/dist
 
 # Installs the built tarball on its own and runs tests/smoke/installed_smoke.yml
 # from it (ANSIBLE_COLLECTIONS_PATH = the install only) against a local Milvus.
+# SMOKE_BINS: the venvs whose ansible-core runs it, one after the other
+# against the same server (make test: this one, the oldest and the newest).
+SMOKE_BINS ?= $(VENV_BIN)
 install-test: build ## Install the tarball into .tmp/installed and run a playbook from it against a local Milvus
 	$(call banner,install-test)
 	rm -rf "$(INSTALL_DIR)"
 	ANSIBLE_COLLECTIONS_PATH="$(INSTALL_DIR)" "$(VENV_BIN)/ansible-galaxy" collection install --offline -p "$(INSTALL_DIR)" --force "$(TARBALL)"
 	@test -f "$(INSTALL_DIR)/ansible_collections/zilliz/cloud/MANIFEST.json"
-	bash tools/install_smoke.sh "$(VENV_BIN)" "$(INSTALL_DIR)"
+	bash tools/install_smoke.sh "$(VENV_BIN)" "$(INSTALL_DIR)" $(foreach bin,$(SMOKE_BINS),"$(bin)")
 
 # --------------------------------------------------------------------------
 # Both ends of the supported ansible-core range, and pymilvus versions
@@ -267,6 +270,10 @@ newest: venv $(NEWEST_STAMP) ## Run the installed tarball with the newest ansibl
 	$(call banner,newest: $$("$(NEWEST_VENV)/bin/ansible" --version | head -1))
 	bash tools/install_smoke.sh "$(VENV_BIN)" "$(INSTALL_DIR)" "$(NEWEST_VENV)/bin"
 
+# make test's smoke: the tarball with ansible-core 2.19, 2.16 and 2.21, one server.
+smoke-range: venv $(COMPAT_STAMP) $(NEWEST_STAMP)
+	$(MAKE) install-test SMOKE_BINS="$(VENV_BIN) $(COMPAT_VENV)/bin $(NEWEST_VENV)/bin"
+
 sanity-oldest: venv collection-link sanity-offline-setup $(COMPAT_STAMP) ## ansible-test sanity with the oldest ansible-core (2.16)
 	$(call banner,ansible-test sanity: ansible-core 2.16)
 	$(call run_sanity,sanity-oldest,$(COMPAT_VENV)/bin,$(SANITY_PYTHON))
@@ -310,7 +317,7 @@ test-envs: venv collection-link sanity-offline-setup $(COMPAT_STAMP) $(NEWEST_ST
 TEST_PHASE_SETUP := test-envs
 TEST_PHASE_CHECKS := sanity sanity-oldest sanity-newest \
 	| units lint changelog-lint docs-check docs-lint docs-site \
-	| install-test compat newest pymilvus-versions support-tests \
+	| smoke-range pymilvus-versions support-tests \
 	| integration-targets
 TEST_PHASE_INTEGRATION := integration
 
