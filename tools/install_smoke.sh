@@ -2,13 +2,15 @@
 # Smoke test of the built collection as users get it: the tarball installed
 # into INSTALL_DIR (nothing resolves from the source tree), run against a real
 # local Milvus started here and always stopped on exit.
-#   tools/install_smoke.sh <venv-bin> <install-dir> [<ansible-venv-bin>]
-# <venv-bin> runs the local Milvus; <ansible-venv-bin> (default: the same) runs
-# ansible-playbook and the modules, e.g. an older ansible-core and pymilvus.
+#   tools/install_smoke.sh <venv-bin> <install-dir> [<ansible-venv-bin> ...]
+# <venv-bin> runs the local Milvus; each <ansible-venv-bin> (default: the
+# same) runs ansible-playbook and the modules in turn, against the same
+# server, e.g. the oldest and the newest ansible-core.
 set -euo pipefail
 VENV_BIN=$1
 INSTALL_DIR=$2
-ANSIBLE_BIN=${3:-$1}
+shift 2
+[ "$#" -gt 0 ] || set -- "$VENV_BIN"
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d)
 state="$work/milvus.state.json"
@@ -23,7 +25,10 @@ trap cleanup EXIT
 uri=$("$VENV_BIN/python" "$ROOT/tools/milvus_local.py" start --state-file "$state" --root-password-file "$password_file")
 echo "local Milvus at $uri"
 cd "$INSTALL_DIR"
-ZILLIZ_URI="$uri" ZILLIZ_USER=root ZILLIZ_PASSWORD="$(cat "$password_file")" \
-ANSIBLE_COLLECTIONS_PATH="$INSTALL_DIR" ANSIBLE_NOCOLOR=1 ANSIBLE_LOCALHOST_WARNING=False ANSIBLE_INVENTORY_UNPARSED_WARNING=False \
-ANSIBLE_PYTHON_INTERPRETER="$ANSIBLE_BIN/python" PATH="$ANSIBLE_BIN:$PATH" \
-    "$ANSIBLE_BIN/ansible-playbook" "$ROOT/tests/smoke/installed_smoke.yml"
+for ANSIBLE_BIN in "$@"; do
+    echo "--- $("$ANSIBLE_BIN/ansible" --version | head -1)"
+    ZILLIZ_URI="$uri" ZILLIZ_USER=root ZILLIZ_PASSWORD="$(cat "$password_file")" \
+    ANSIBLE_COLLECTIONS_PATH="$INSTALL_DIR" ANSIBLE_NOCOLOR=1 ANSIBLE_LOCALHOST_WARNING=False ANSIBLE_INVENTORY_UNPARSED_WARNING=False \
+    ANSIBLE_PYTHON_INTERPRETER="$ANSIBLE_BIN/python" PATH="$ANSIBLE_BIN:$PATH" \
+        "$ANSIBLE_BIN/ansible-playbook" "$ROOT/tests/smoke/installed_smoke.yml"
+done
