@@ -19,7 +19,7 @@ from ansible_collections.zilliz.cloud.plugins.module_utils._connection import (
     CONNECTION_ARGSPEC, CONNECTION_MUTUALLY_EXCLUSIVE, CONNECTION_REQUIRED_TOGETHER, HAS_PYMILVUS,
     PYMILVUS_IMPORT_ERROR, Connection, connection_problems,
 )
-from ansible_collections.zilliz.cloud.plugins.module_utils._engine import reconcile
+from ansible_collections.zilliz.cloud.plugins.module_utils._engine import reconcile_all
 from ansible_collections.zilliz.cloud.plugins.module_utils._errors import (
     INVALID_INPUT, MISSING_LIBRARY, ZillizError,
 )
@@ -95,13 +95,23 @@ class ZillizModule(AnsibleModule):
     def run_reconciler(self, reconciler):
         """Run a Reconciler through the engine and exit with its result (or
         its error, with what was done before it)."""
+        self.exit_json(**self.run_reconcilers([reconciler], reconciler.changes,
+                                              lambda outcome: reconciler.result(outcome, diff=self._diff)))
+
+    def run_reconcilers(self, reconcilers, changes, result):
+        """Run several Reconcilers, in order, on one connection (reconcile_all)
+        and return result(*outcomes), their warnings given once; fail with the
+        error (and changes(*outcomes), what was done before it) otherwise."""
         try:
-            outcome = reconcile(self, reconciler)
+            outcomes = reconcile_all(self, reconcilers, changes)
         except ZillizError as error:
             self.fail_error(error)
-        for warning in outcome.warnings:
-            self.warn(warning)
-        self.exit_json(**reconciler.result(outcome, diff=self._diff))
+        given = []
+        for warning in (w for outcome in outcomes for w in outcome.warnings):
+            if warning not in given:
+                given.append(warning)
+                self.warn(warning)
+        return result(*outcomes)
 
     def run_reader(self, read, problems=()):
         """For read-only modules: validate (connection options and `problems`),

@@ -328,37 +328,20 @@ error_category:
 
 from ansible_collections.zilliz.cloud.plugins.module_utils._module import ZillizModule
 from ansible_collections.zilliz.cloud.plugins.module_utils._roles import RoleReconciler
-
-STATES = ['present', 'absent']
-MODES = ['exact', 'append', 'remove']
-PRIVILEGE_ITEM = dict(
-    privilege=dict(type='str', required=True),
-    object_type=dict(type='str', choices=['Global', 'Collection', 'User']),
-    object_name=dict(type='str', default='*'),
-    db_name=dict(type='str', default='default'),
-)
+from ansible_collections.zilliz.cloud.plugins.module_utils._specs import POLICIES, per_role_spec, role_item_spec
 
 
 def argument_spec():
-    per_role = dict(
-        name=dict(type='str', aliases=['role']),
-        state=dict(type='str', default='present', choices=STATES),
-        privileges=dict(type='list', elements='dict', options=PRIVILEGE_ITEM),
-        privileges_mode=dict(type='str', default='exact', choices=MODES),
-    )
     # Items of `roles` take the same options; what an item leaves out comes
     # from the top level, so items carry no defaults of their own.
-    item = dict((key, dict((k, v) for k, v in spec.items() if k not in ('default', 'aliases')))
-                for key, spec in per_role.items())
-    item['name']['required'] = True
     return dict(
-        per_role,
-        roles=dict(type='list', elements='dict', options=item),
+        per_role_spec(),
+        roles=dict(type='list', elements='dict', options=role_item_spec()),
         exclusive=dict(type='bool', default=False),
         protected_roles=dict(type='list', elements='str', default=[]),
         max_drops=dict(type='int'),
         validate_privilege_names=dict(type='bool', default=True),
-        name_policy=dict(type='str', default='auto', choices=['auto', 'milvus', 'zilliz']),
+        name_policy=dict(type='str', default='auto', choices=POLICIES),
     )
 
 
