@@ -390,7 +390,14 @@ def main(argv=None):
                              '(default 10; 0 skips it)')
     parser.add_argument('--profile', action='store_true', help='print where each role run spent its time')
     parser.add_argument('--python', default=sys.executable, help='Python for the floor and the modules')
-    args = parser.parse_args(argv)
+    parser.add_argument('--fleet', metavar='COUNTS',
+                        help='run the fleet benchmark instead (tools/benchmark_fleet.py), e.g. 10,25,50 clusters')
+    args, fleet_args = parser.parse_known_args(argv)
+    if args.fleet:
+        import benchmark_fleet  # pylint: disable=import-outside-toplevel
+        return benchmark_fleet.main(['--clusters', args.fleet, '--repeat', str(args.repeat)] + fleet_args, args.python)
+    if fleet_args:
+        parser.error('unrecognized arguments: %s' % ' '.join(fleet_args))
 
     os.environ.setdefault('GRPC_VERBOSITY', 'NONE')
     workdir = tempfile.mkdtemp(prefix='zilliz-bench-')
