@@ -14,6 +14,7 @@ __metaclass__ = type
 import os
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from ansible.module_utils.common.warnings import get_deprecations, get_warnings
 
 from ansible_collections.zilliz.cloud.plugins.module_utils._connection import (
     CONNECTION_ARGSPEC, CONNECTION_MUTUALLY_EXCLUSIVE, CONNECTION_REQUIRED_TOGETHER, HAS_PYMILVUS,
@@ -23,6 +24,7 @@ from ansible_collections.zilliz.cloud.plugins.module_utils._engine import reconc
 from ansible_collections.zilliz.cloud.plugins.module_utils._errors import (
     INVALID_INPUT, MISSING_LIBRARY, ZillizError,
 )
+from ansible_collections.zilliz.cloud.plugins.module_utils._nolog import narrow
 from ansible_collections.zilliz.cloud.plugins.module_utils._validation import (
     access_management_problems, cleartext_warning, uri_credentials,
 )
@@ -72,6 +74,12 @@ class ZillizModule(AnsibleModule):
         if not self._arguments_validated:
             kwargs.setdefault('error_category', INVALID_INPUT)
         super(ZillizModule, self).fail_json(msg=msg, **kwargs)
+
+    def exit_json(self, **kwargs):
+        # The same masking as AnsibleModule's, searching each secret once (_nolog.narrow).
+        kwargs, self.no_log_values = narrow(kwargs, self.params, self.argument_spec, self.no_log_values,
+                                            [get_warnings(), get_deprecations()])
+        super(ZillizModule, self).exit_json(**kwargs)
 
     def fail_error(self, error, **result):
         """Report a ZillizError (message already free of secrets)."""
