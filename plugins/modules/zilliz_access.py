@@ -14,8 +14,10 @@ description:
   - Brings a cluster's custom roles to O(roles) and its users to O(users) in one module run, on one connection,
     roles first, so that users can hold roles the same run creates. It does what M(zilliz.cloud.zilliz_role) with
     O(zilliz.cloud.zilliz_role#module:roles) and then M(zilliz.cloud.zilliz_user) with
-    O(zilliz.cloud.zilliz_user#module:users) do, with the same item options, checks and results, in one module
-    process instead of two.
+    O(zilliz.cloud.zilliz_user#module:users) do, with the same item options and checks, in one module process
+    instead of two.
+  - Its result is what M(zilliz.cloud.zilliz_user) returns for the users, with what M(zilliz.cloud.zilliz_role)
+    returns for the roles under RV(roles_result).
   - Both lists are planned before the first change. A bad item in either list (an invalid name, a role no list
     creates, a wrong current password) fails the task with every problem named, and nothing changes.
   - Check mode and diff see the whole run, users holding roles that would be created included; roles that would
@@ -149,7 +151,6 @@ notes:
 seealso:
   - module: zilliz.cloud.zilliz_role
   - module: zilliz.cloud.zilliz_user
-  - role: zilliz.cloud.cluster_users
 '''
 
 EXAMPLES = r'''
@@ -171,30 +172,44 @@ EXAMPLES = r'''
         state: absent
   register: access
 
-- name: Users created
+- name: Users created, roles created
   ansible.builtin.debug:
-    var: access.users_result.summary.created
+    msg: "{{ access.summary.created }}, {{ access.roles_result.summary.created }}"
 '''
 
 RETURN = r'''
+changed:
+  description: Whether anything changed (or in check mode would change), roles or users.
+  returned: always
+  type: bool
+summary:
+  description: User names by outcome, as M(zilliz.cloud.zilliz_user) returns them for O(users).
+  returned: when O(users) is given
+  type: dict
+  sample: {created: [dashboard], password_changed: [], roles_changed: [dashboard], dropped: [], unchanged: []}
+users:
+  description: One result per item of O(users), then one per user dropped by O(users_exclusive), as
+    M(zilliz.cloud.zilliz_user) returns them.
+  returned: when O(users) is given
+  type: list
+  elements: dict
+actions:
+  description:
+    - What was done to users, or in check mode what would be done, as M(zilliz.cloud.zilliz_user) returns it
+      (for example C(dashboard:grant_role:orders_reader)). Never contains a secret.
+    - On a failure after changes began, what was done before the failure.
+  returned: when O(users) is given, and on failures after the first change
+  type: list
+  elements: str
 roles_result:
   description:
-    - What M(zilliz.cloud.zilliz_role) returns for O(roles) - C(changed), C(summary), C(roles), C(actions) (and
-      C(diff) with C(--diff)) - in the same shape.
+    - What M(zilliz.cloud.zilliz_role) returns for O(roles) - C(changed), C(summary), C(roles), C(actions) - in
+      the same shape.
     - On a failure after changes began, C(changed) and C(actions) say what was done.
   returned: when O(roles) is given
   type: dict
   sample: {changed: true, summary: {created: [orders_reader], privileges_changed: [], dropped: [], unchanged: []},
            roles: [], actions: ["orders_reader:create_role"]}
-users_result:
-  description:
-    - What M(zilliz.cloud.zilliz_user) returns for O(users) - C(changed), C(summary), C(users), C(actions) (and
-      C(diff) with C(--diff)) - in the same shape. Never contains a secret.
-    - On a failure after changes began, C(changed) and C(actions) say what was done.
-  returned: when O(users) is given
-  type: dict
-  sample: {changed: true, summary: {created: [dashboard], password_changed: [], roles_changed: [dashboard],
-           dropped: [], unchanged: []}, users: [], actions: [dashboard:create_user, "dashboard:grant_role:orders_reader"]}
 error_category:
   description: Why the task failed.
   returned: failure
@@ -224,16 +239,35 @@ def argument_spec():
 
 
 def reconcilers(params, check_mode):
-    """(result key, reconciler) for each list given, roles first. Each reconciler gets
-    the options of its own module: `exclusive` is its kind's, and the users do not
-    inherit the role list as their top-level `roles`."""
+    """(result key, reconciler) for each list given, roles first: the roles' result
+    goes under roles_result, the users' is the result itself (None). Each
+    reconciler gets the options of its own module: `exclusive` is its kind's,
+    and the users do not inherit the role list as their top-level `roles`."""
     kinds = []
     if params.get('roles') is not None:
         kinds.append(('roles_result', RoleReconciler(dict(params, exclusive=params['roles_exclusive']), check_mode)))
     if params.get('users') is not None:
-        kinds.append(('users_result', UserReconciler(dict(params, roles=None, exclusive=params['users_exclusive']),
-                                                     check_mode)))
+        kinds.append((None, UserReconciler(dict(params, roles=None, exclusive=params['users_exclusive']), check_mode)))
     return kinds
+
+
+def combined(kinds, build):
+    """One result from each kind's: the users' at the top level, the roles' under roles_result;
+    with --diff, Ansible's list of diffs (the roles', then the users')."""
+    def result(*outcomes):
+        out, diffs, changed = {}, [], False
+        for (key, reconciler), outcome in zip(kinds, outcomes):
+            part = build(reconciler, outcome)
+            if 'diff' in part:
+                header = 'roles' if key else 'users'
+                diffs.append(dict(part.pop('diff'), before_header=header, after_header=header))
+            out.update({key: part} if key else part)
+            changed = changed or part['changed']
+        out['changed'] = changed
+        if diffs:
+            out['diff'] = diffs
+        return out
+    return result
 
 
 def main():
@@ -244,20 +278,10 @@ def main():
         manages_access=True,
     )
     kinds = reconcilers(module.params, module.check_mode)
-
-    def report(build):
-        def keyed(*outcomes):
-            results = dict((key, build(reconciler, outcome)) for (key, reconciler), outcome in zip(kinds, outcomes))
-            return dict(results, changed=any(result['changed'] for result in results.values()))
-        return keyed
-    result = module.run_reconcilers([reconciler for dummy, reconciler in kinds],
-                                    report(lambda reconciler, outcome: reconciler.changes(outcome)),
-                                    report(lambda reconciler, outcome: reconciler.result(outcome, diff=module._diff)))
-    if module._diff:
-        # Ansible shows a list of diffs one after the other: the roles', then the users'.
-        result['diff'] = [dict(result[key].pop('diff'), before_header=key[:-len('_result')],
-                               after_header=key[:-len('_result')]) for key, dummy in kinds]
-    module.exit_json(**result)
+    module.exit_json(**module.run_reconcilers(
+        [reconciler for dummy, reconciler in kinds],
+        combined(kinds, lambda reconciler, outcome: reconciler.changes(outcome)),
+        combined(kinds, lambda reconciler, outcome: reconciler.result(outcome, diff=module._diff))))
 
 
 if __name__ == '__main__':

@@ -66,7 +66,7 @@ class ListReconciler(Reconciler):
         assert state == 'state'
         return Plan(self.plans)
 
-    def phases(self, plans, login_user):
+    def phases(self, plans, state):
         return [chains(a for p in plans for a in p.actions)]
 
     def apply(self, conn, action):
