@@ -19,8 +19,8 @@ def test_roles_then_users_in_one_run_then_nothing_changes(milvus, run_module):
                                                 'dropped': [], 'unchanged': []}
     assert first['roles_result']['actions'] == ['orders_reader:create_role',
                                                 'orders_reader:grant:Collection:orders:Search@default']
-    assert first['summary'] == {'created': ['alice'], 'password_changed': [],
-                                                'roles_changed': ['alice'], 'dropped': [], 'unchanged': ['bob']}
+    assert first['summary'] == {'created': ['alice'], 'password_changed': [], 'roles_changed': ['alice'],
+                                'dropped': [], 'unchanged': ['bob']}
     assert [u['name'] for u in first['users']] == ['alice', 'bob']
     assert milvus.user_roles['alice'] == {'orders_reader'}
     # One connection: the server was asked for its version once.
