@@ -46,6 +46,9 @@ sys.path.insert(0, str(REPO / 'tools'))
 
 from milvus_local import LocalMilvus  # noqa: E402  pylint: disable=wrong-import-position
 
+sys.path.insert(0, str(REPO / 'tests'))
+from collection_path import collections_dir  # noqa: E402  pylint: disable=wrong-import-position
+
 PREFIX = 'fl'
 NO_CHANGE_LIMIT = 1.3
 FLAT_LIMIT = 1.1
@@ -95,13 +98,8 @@ class Fleet:
         self.forks = forks
         self.clients = [server.client() for server in servers]
         self.env = dict((k, v) for k, v in os.environ.items() if not k.startswith(('ZILLIZ_', 'MILVUS_', 'ANSIBLE_')))
-        collections = os.environ.get('ANSIBLE_COLLECTIONS_PATH') or str(REPO / '.tmp' / 'collections')
-        link = Path(collections) / 'ansible_collections' / 'zilliz' / 'cloud'
-        if not link.exists():
-            link.parent.mkdir(parents=True, exist_ok=True)
-            link.symlink_to(REPO, target_is_directory=True)
         self.env.update({
-            'ANSIBLE_COLLECTIONS_PATH': collections, 'ANSIBLE_PYTHON_INTERPRETER': python,
+            'ANSIBLE_COLLECTIONS_PATH': os.environ.get('ANSIBLE_COLLECTIONS_PATH') or str(collections_dir()), 'ANSIBLE_PYTHON_INTERPRETER': python,
             'ANSIBLE_LOCALHOST_WARNING': 'False', 'ANSIBLE_INVENTORY_UNPARSED_WARNING': 'False',
             'ANSIBLE_NOCOLOR': '1', 'ANSIBLE_RETRY_FILES_ENABLED': 'False', 'GRPC_VERBOSITY': 'NONE',
             'PATH': os.path.dirname(python) + os.pathsep + os.environ.get('PATH', ''),
