@@ -298,7 +298,14 @@ def main(argv=None):
     parser.add_argument('--python', default=sys.executable, help='Python for the floor and the modules')
     parser.add_argument('--access-review', action='store_true',
                         help='only the access review case (see access_review_benchmark), on its own server')
-    args = parser.parse_args(argv)
+    parser.add_argument('--fleet', metavar='COUNTS',
+                        help='run the fleet benchmark instead (tools/benchmark_fleet.py), e.g. 10,25,50 clusters')
+    args, fleet_args = parser.parse_known_args(argv)
+    if args.fleet:
+        import benchmark_fleet  # pylint: disable=import-outside-toplevel
+        return benchmark_fleet.main(['--clusters', args.fleet, '--repeat', str(args.repeat)] + fleet_args, args.python)
+    if fleet_args:
+        parser.error('unrecognized arguments: %s' % ' '.join(fleet_args))
     if args.access_review:
         return access_review_benchmark(args)
 

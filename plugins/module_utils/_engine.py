@@ -162,29 +162,6 @@ def batch_items(params, list_key, options, own=(), defaults=None):
     return requests
 
 
-def batch_item_spec(per_subject):
-    """The argument spec of one item of the batch option, from the spec of the
-    single form's per-subject options: the same options (aliases included),
-    without defaults (what an item leaves out comes from the top level), and
-    `name` required."""
-    item = dict((key, dict((k, v) for k, v in spec.items() if k != 'default')) for key, spec in per_subject.items())
-    item['name']['required'] = True
-    return item
-
-
-def reconciler_spec(per_subject, list_key, protected_key, **extra):
-    """The argument spec of a module that manages one kind of subject: the
-    single form's options, the batch option, the exclusive clean-up and its
-    guards, then the module's own options."""
-    spec = dict(per_subject)
-    spec[list_key] = dict(type='list', elements='dict', options=batch_item_spec(per_subject))
-    spec['exclusive'] = dict(type='bool', default=False)
-    spec[protected_key] = dict(type='list', elements='str', default=[])
-    spec['max_drops'] = dict(type='int')
-    spec.update(extra)
-    return spec
-
-
 def unlisted(existing, requests, protected=()):
     """What an exclusive clean-up drops: the subjects that exist, are not
     listed and are not protected, in name order."""
@@ -364,8 +341,10 @@ class Reconciler:
         return entry
 
     # ----- the steps ---------------------------------------------------------
-    def observe(self, conn):
-        """Read what the plan needs; return it as one frozen state. Reads only."""
+    def observe(self, conn, earlier=()):
+        """Read what the plan needs; return it as one frozen state. Reads only.
+        earlier: the (reconciler, Plan) pairs of the kinds planned before this
+        one in the same run (reconcile_all), whose changes the state includes."""
         raise NotImplementedError
 
     def plan(self, state):
@@ -434,22 +413,40 @@ def reconcile(module, reconciler):
     """validate -> observe -> plan -> (check mode stops) -> apply -> settle ->
     verify. Returns the Outcome; a ZillizError raised after changes began
     carries `result` (what was done) in its details, for ZillizModule.fail_error."""
-    problems = module.connection_problems() + reconciler.validate()
+    return reconcile_all(module, [reconciler], reconciler.changes)[0]
+
+
+def reconcile_all(module, reconcilers, changes):
+    """Several kinds in one run, on one connection, in order (roles, then the
+    users that hold them). Each kind observes knowing the earlier kinds' plans
+    (observe(conn, earlier), earlier: the (reconciler, Plan) pairs so far), so
+    check mode sees what the earlier ones would create; every kind is planned
+    before the first change; then each kind applies, settles and verifies in
+    order. Returns the Outcomes, in order. changes(outcomes) says what was
+    done when a ZillizError ends a run after changes began (in its details)."""
+    problems = module.connection_problems()
+    for reconciler in reconcilers:
+        problems += reconciler.validate()
     if problems:
         raise invalid(problems)
     with module.connect(validated=True) as conn:
-        state = reconciler.observe(conn)
-        plan = reconciler.plan(state)
-        outcome = Outcome(plan.subjects, applied=not module.check_mode, warnings=plan.warnings)
+        earlier, states = [], []
+        for reconciler in reconcilers:
+            state = reconciler.observe(conn, tuple(earlier)) if earlier else reconciler.observe(conn)
+            earlier.append((reconciler, reconciler.plan(state)))
+            states.append(state)
+        outcomes = [Outcome(plan.subjects, applied=not module.check_mode, warnings=plan.warnings)
+                    for dummy, plan in earlier]
         if module.check_mode:
-            return outcome
+            return outcomes
         try:
-            execute(conn, reconciler.phases(plan.subjects, state), reconciler.apply, outcome)
-            extra = reconciler.settle(conn, state, outcome)
-            if extra:
-                execute(conn, [chains(extra)], reconciler.apply, outcome)
-            reconciler.verify(conn, state, outcome)
+            for (reconciler, plan), state, outcome in zip(earlier, states, outcomes):
+                execute(conn, reconciler.phases(plan.subjects, state), reconciler.apply, outcome)
+                extra = reconciler.settle(conn, state, outcome)
+                if extra:
+                    execute(conn, [chains(extra)], reconciler.apply, outcome)
+                reconciler.verify(conn, state, outcome)
         except ZillizError as error:
-            error.details['result'] = reconciler.changes(outcome)
+            error.details['result'] = changes(*outcomes)
             raise
-    return outcome
+    return outcomes

@@ -14,16 +14,18 @@ __metaclass__ = type
 import os
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from ansible.module_utils.common.warnings import get_deprecations, get_warnings
 
 from ansible_collections.zilliz.cloud.plugins.module_utils._connection import (
     CONNECTION_ARGSPEC, CONNECTION_REQUIRED_TOGETHER, HAS_PYMILVUS,
     PYMILVUS_IMPORT_ERROR, WELL_KNOWN_PASSWORDS, Connection, connection_problems, environment_credential,
     login_credential,
 )
-from ansible_collections.zilliz.cloud.plugins.module_utils._engine import reconcile
+from ansible_collections.zilliz.cloud.plugins.module_utils._engine import reconcile_all
 from ansible_collections.zilliz.cloud.plugins.module_utils._errors import (
     INVALID_INPUT, MISSING_LIBRARY, ZillizError,
 )
+from ansible_collections.zilliz.cloud.plugins.module_utils._nolog import narrow
 from ansible_collections.zilliz.cloud.plugins.module_utils._validation import (
     access_management_problems, cleartext_warning, uri_credentials,
 )
@@ -85,6 +87,12 @@ class ZillizModule(AnsibleModule):
             kwargs.setdefault('error_category', INVALID_INPUT)
         super(ZillizModule, self).fail_json(msg=msg, **kwargs)
 
+    def exit_json(self, **kwargs):
+        # The same masking as AnsibleModule's, searching each secret once (_nolog.narrow).
+        kwargs, self.no_log_values = narrow(kwargs, self.params, self.argument_spec, self.no_log_values,
+                                            [get_warnings(), get_deprecations()])
+        super(ZillizModule, self).exit_json(**kwargs)
+
     def fail_error(self, error, **result):
         """Report a ZillizError (message already free of secrets)."""
         result.update(error.details.get('result', {}))
@@ -107,13 +115,23 @@ class ZillizModule(AnsibleModule):
     def run_reconciler(self, reconciler):
         """Run a Reconciler through the engine and exit with its result (or
         its error, with what was done before it)."""
+        self.exit_json(**self.run_reconcilers([reconciler], reconciler.changes,
+                                              lambda outcome: reconciler.result(outcome, diff=self._diff)))
+
+    def run_reconcilers(self, reconcilers, changes, result):
+        """Run several Reconcilers, in order, on one connection (reconcile_all)
+        and return result(*outcomes), their warnings given once; fail with the
+        error (and changes(*outcomes), what was done before it) otherwise."""
         try:
-            outcome = reconcile(self, reconciler)
+            outcomes = reconcile_all(self, reconcilers, changes)
         except ZillizError as error:
             self.fail_error(error)
-        for warning in outcome.warnings:
-            self.warn(warning)
-        self.exit_json(**reconciler.result(outcome, diff=self._diff))
+        given = []
+        for warning in (w for outcome in outcomes for w in outcome.warnings):
+            if warning not in given:
+                given.append(warning)
+                self.warn(warning)
+        return result(*outcomes)
 
     @classmethod
     def manage(cls, reconciler_class, argument_spec, single_only):

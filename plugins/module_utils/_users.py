@@ -25,7 +25,9 @@ from ansible_collections.zilliz.cloud.plugins.module_utils._errors import (
     ZillizError, refusal, server_message,
 )
 from ansible_collections.zilliz.cloud.plugins.module_utils._privileges import grants_allow_access_management
-from ansible_collections.zilliz.cloud.plugins.module_utils._roles import login_user_roles_to_guard, read_grants
+from ansible_collections.zilliz.cloud.plugins.module_utils._roles import (
+    RoleReconciler, login_user_roles_to_guard, read_grants,
+)
 from ansible_collections.zilliz.cloud.plugins.module_utils._server import ZILLIZ_MAX_USERS
 from ansible_collections.zilliz.cloud.plugins.module_utils._validation import (
     BUILTIN_PROTECTED_USERS, effective_policy, password_problems, role_name_problems, user_name_problems,
@@ -324,6 +326,20 @@ def auth_disabled_warning(uri, requests, state, pairs):
     return text
 
 
+def roles_planned(users, roles, earlier):
+    """Users with their roles, and the roles that exist, once the role plans of
+    the same run (reconcile_all's `earlier`) are applied: roles they create
+    exist, roles they drop do not, and their members no longer hold them.
+    The same in check mode, where none of it is done."""
+    role_plans = [subject for reconciler, plan in earlier if isinstance(reconciler, RoleReconciler)
+                  for subject in plan.subjects if subject.changed]
+    if not role_plans:
+        return users, roles
+    gone = set(p.name for p in role_plans if not p.after['exists'])
+    roles = (set(roles) | set(p.name for p in role_plans if p.after['exists'])) - gone
+    return dict((name, set(granted) - gone) for name, granted in users.items()), roles
+
+
 class UserState(ClusterState):
     """One frozen observation: ClusterState plus the server profile, the login
     user, what the probes found (which requested passwords already work,
@@ -391,10 +407,11 @@ class UserReconciler(Reconciler):
         databases = [] if profile.lists_grants_of_every_database else conn.list_databases()
         return read_grants(conn, roles, databases, profile)
 
-    def observe(self, conn):
+    def observe(self, conn, earlier=()):
         users, roles, profile = self._read(conn)
+        users, roles = roles_planned(users, roles, earlier)
         if self.check_mode:
-            # Created by an earlier task of this run, which check mode did not make.
+            # Created by an earlier task of this run, which check mode did not make (deprecated option).
             roles = set(roles) | set(self.params.get('check_mode_roles') or ())
         state = ClusterState(users, roles)
         pairs = password_checks(self.requests, state)

@@ -328,30 +328,17 @@ error_category:
 '''
 
 from ansible_collections.zilliz.cloud.plugins.module_utils._module import ZillizModule
-from ansible_collections.zilliz.cloud.plugins.module_utils._engine import reconciler_spec
 from ansible_collections.zilliz.cloud.plugins.module_utils._roles import RoleReconciler
-
-STATES = ['present', 'absent']
-MODES = ['exact', 'append', 'remove']
-PRIVILEGE_ITEM = dict(
-    privilege=dict(type='str', required=True),
-    object_type=dict(type='str', choices=['Global', 'Collection', 'User']),
-    object_name=dict(type='str', default='*'),
-    db_name=dict(type='str', default='default'),
+from ansible_collections.zilliz.cloud.plugins.module_utils._specs import (
+    POLICIES, managing_spec, per_role_spec, role_item_spec,
 )
 
 
 def argument_spec():
-    per_role = dict(
-        name=dict(type='str', aliases=['role']),
-        state=dict(type='str', default='present', choices=STATES),
-        privileges=dict(type='list', elements='dict', options=PRIVILEGE_ITEM),
-        privileges_mode=dict(type='str', default='exact', choices=MODES),
-    )
-    return reconciler_spec(
-        per_role, 'roles', 'protected_roles',
+    return managing_spec(
+        per_role_spec(), role_item_spec(), 'roles', 'protected_roles',
         validate_privilege_names=dict(type='bool', default=True),
-        name_policy=dict(type='str', default='auto', choices=['auto', 'milvus', 'zilliz']),
+        name_policy=dict(type='str', default='auto', choices=POLICIES),
     )
 
 

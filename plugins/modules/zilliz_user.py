@@ -148,13 +148,14 @@ options:
     default: false
   check_mode_roles:
     description:
+      - Deprecated, to be removed in 2.0.0. Use M(zilliz.cloud.zilliz_access), which plans the roles and the users
+        of a cluster in one run, so that check mode sees the roles it would create; the role
+        P(zilliz.cloud.cluster_users#role) does.
       - Roles that an earlier task of the same run creates (M(zilliz.cloud.zilliz_role)), so that in check mode,
         where that task created nothing, they do not exist yet. In check mode they are treated as existing;
         otherwise this option is ignored.
-      - The role P(zilliz.cloud.cluster_users#role) passes the roles its roles task would create.
     type: list
     elements: str
-    default: []
   max_drops:
     description:
       - The most users that O(exclusive) may drop in one run. When a run would drop more, it fails before any
@@ -343,29 +344,19 @@ error_category:
 '''
 
 from ansible_collections.zilliz.cloud.plugins.module_utils._module import ZillizModule
-from ansible_collections.zilliz.cloud.plugins.module_utils._engine import reconciler_spec
+from ansible_collections.zilliz.cloud.plugins.module_utils._specs import (
+    POLICIES, managing_spec, per_user_spec, user_item_spec,
+)
 from ansible_collections.zilliz.cloud.plugins.module_utils._users import UserReconciler
-
-STATES = ['present', 'absent', 'password']
-UPDATE_PASSWORD_CHOICES = ['always', 'on_create']
-ROLES_MODES = ['exact', 'append', 'remove']
 
 
 def argument_spec():
-    per_user = dict(
-        name=dict(type='str', aliases=['user']),
-        state=dict(type='str', default='present', choices=STATES),
-        password=dict(type='str', no_log=True),
-        current_password=dict(type='str', no_log=True),
-        update_password=dict(type='str', default='on_create', choices=UPDATE_PASSWORD_CHOICES, no_log=False),
-        roles=dict(type='list', elements='str'),
-        roles_mode=dict(type='str', default='exact', choices=ROLES_MODES),
-    )
-    return reconciler_spec(
-        per_user, 'users', 'protected_users',
-        check_mode_roles=dict(type='list', elements='str', default=[]),
+    return managing_spec(
+        per_user_spec(), user_item_spec(), 'users', 'protected_users',
+        check_mode_roles=dict(type='list', elements='str', removed_in_version='2.0.0',
+                              removed_from_collection='zilliz.cloud'),
         login_superuser=dict(type='bool', default=False),
-        password_policy=dict(type='str', default='auto', choices=['auto', 'milvus', 'zilliz'], no_log=False),
+        password_policy=dict(type='str', default='auto', choices=POLICIES, no_log=False),
     )
 
 

@@ -94,7 +94,7 @@ def test_role_provisions_a_list_then_changes_nothing(milvus):
         assert summary_line(run.output, 'dropped') == (1, 'rl_gone')
         assert summary_line(run.output, 'unchanged') == (0, '')
         # One module process for the whole list (-vvvv shows each execution).
-        assert len(re.findall(r"EXEC /bin/sh -c '\S*python\S* \S*AnsiballZ_zilliz_user\.py", run.output)) == 1
+        assert len(re.findall(r"EXEC /bin/sh -c '\S*python\S* \S*AnsiballZ_zilliz_access\.py", run.output)) == 1
 
         again = playbook('role_provision.yml', conn_vars(
             milvus, cluster_users_accounts=accounts,

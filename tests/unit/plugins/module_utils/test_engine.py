@@ -7,6 +7,7 @@ import pytest
 from ansible_collections.zilliz.cloud.plugins.module_utils import _connection
 from ansible_collections.zilliz.cloud.plugins.module_utils._engine import (
     CONVERGED, DONE, Action, Outcome, Plan, Reconciler, SubjectPlan, chains, combined_failure, execute, reconcile,
+    reconcile_all,
 )
 from ansible_collections.zilliz.cloud.plugins.module_utils._errors import (
     LIMIT_EXCEEDED, SERVER_ERROR, USER_LIMIT, ZillizError,
@@ -43,6 +44,7 @@ class FakeModule:
     def connect(self, validated=False):
         # reconcile() validates before connecting and says so.
         assert validated
+        self.connections = getattr(self, 'connections', 0) + 1
         return self.conn
 
 
@@ -519,3 +521,99 @@ def test_a_subject_stopped_half_way_is_named():
 def test_different_unclassified_errors_keep_their_messages():
     error = combined_failure([refused('a', 'a: deadline of the coordinator passed.'), refused('b', 'b: etcd lost.')])
     assert 'etcd lost' in error.msg
+
+class KindReconciler(Reconciler):
+    """One kind of a several-kind run: plans `actions` on subjects of its own,
+    and records what it saw of the kinds planned before it."""
+
+    def __init__(self, noun, actions, log, problems=(), refuse=None):
+        super(KindReconciler, self).__init__({})
+        self.noun, self.actions, self.log, self.problems, self.refuse = noun, actions, log, list(problems), refuse
+        self.seen = None
+
+    def validate(self):
+        return self.problems
+
+    def observe(self, conn, earlier=()):
+        self.seen = [(reconciler.noun, [str(a) for p in plan.subjects for a in p.actions]) for reconciler, plan in earlier]
+        self.log.append('observe %s' % self.noun)
+        return self.noun
+
+    def plan(self, state):
+        self.log.append('plan %s' % self.noun)
+        if self.refuse:
+            raise ZillizError('invalid_input', self.refuse)
+        return Plan([SubjectPlan(self.noun, 'present', [Action(kind, self.noun) for kind in self.actions], {}, {})],
+                    ['warning of %s' % self.noun])
+
+    def phases(self, plans, state):
+        return [chains(a for p in plans for a in p.actions)]
+
+    def apply(self, conn, action):
+        self.log.append('apply %s' % action)
+        if action.kind == 'boom':
+            raise ZillizError(SERVER_ERROR, 'boom')
+        return DONE
+
+    def verify(self, conn, state, outcome):
+        self.log.append('verify %s' % self.noun)
+
+
+def changes(*outcomes):
+    return [[str(a) for a in outcome.done] for outcome in outcomes]
+
+
+def test_several_kinds_on_one_connection_each_observing_the_earlier_plans():
+    log = []
+    module = FakeModule()
+    roles = KindReconciler('role', ['create_role'], log)
+    users = KindReconciler('user', ['create_user', 'grant_role'], log)
+    outcomes = reconcile_all(module, [roles, users], changes)
+    assert module.connections == 1
+    assert roles.seen == [] and users.seen == [('role', ['create_role'])]
+    # Every kind is planned before the first change; then each applies and verifies in order.
+    assert log == ['observe role', 'plan role', 'observe user', 'plan user', 'apply create_role', 'verify role',
+                   'apply create_user', 'apply grant_role', 'verify user']
+    assert [o.warnings for o in outcomes] == [['warning of role'], ['warning of user']]
+    assert [[str(a) for a in o.done] for o in outcomes] == [['create_role'], ['create_user', 'grant_role']]
+
+
+def test_several_kinds_in_check_mode_plan_all_and_apply_nothing():
+    log = []
+    module = FakeModule(check_mode=True)
+    roles = KindReconciler('role', ['create_role'], log)
+    users = KindReconciler('user', ['create_user'], log)
+    outcomes = reconcile_all(module, [roles, users], changes)
+    assert users.seen == [('role', ['create_role'])]
+    assert log == ['observe role', 'plan role', 'observe user', 'plan user']
+    assert all(o.changed and not o.applied for o in outcomes)
+
+
+def test_a_later_kind_that_cannot_be_planned_stops_the_run_before_any_change():
+    log = []
+    roles = KindReconciler('role', ['create_role'], log)
+    users = KindReconciler('user', ['create_user'], log, refuse='users[0]: role x does not exist')
+    with pytest.raises(ZillizError) as info:
+        reconcile_all(FakeModule(), [roles, users], changes)
+    assert info.value.msg == 'users[0]: role x does not exist'
+    assert not [entry for entry in log if entry.startswith('apply')]
+
+
+def test_several_kinds_validate_together_before_connecting():
+    module = FakeModule()
+    roles = KindReconciler('role', [], [], problems=['roles[0]: bad'])
+    users = KindReconciler('user', [], [], problems=['users[1]: worse'])
+    with pytest.raises(ZillizError) as info:
+        reconcile_all(module, [roles, users], changes)
+    assert 'roles[0]: bad; users[1]: worse' in info.value.msg
+    assert not hasattr(module, 'connections')
+
+
+def test_a_failure_in_a_later_kind_reports_what_every_kind_did():
+    log = []
+    roles = KindReconciler('role', ['create_role'], log)
+    users = KindReconciler('user', ['create_user', 'boom'], log)
+    with pytest.raises(ZillizError) as info:
+        reconcile_all(FakeModule(), [roles, users], changes)
+    assert info.value.details['result'] == [['create_role'], ['create_user']]
+    assert 'verify user' not in log

@@ -625,3 +625,20 @@ def test_a_rotation_another_run_finished_between_the_checks_has_converged():
     result, dummy = run(server, name='alice', password='Secret-2', current_password='Wrong-old-1', state='password')
     assert not result['changed'] and server.writes == []
     assert seen[-1] == ('alice', 'Secret-2')
+
+
+def test_users_see_the_roles_an_earlier_role_plan_creates_and_drops():
+    from ansible_collections.zilliz.cloud.plugins.module_utils._engine import Action, Plan, SubjectPlan
+    from ansible_collections.zilliz.cloud.plugins.module_utils._roles import RoleReconciler
+    from ansible_collections.zilliz.cloud.plugins.module_utils._users import roles_planned
+    roles = RoleReconciler(dict(roles=[]))
+    created = SubjectPlan('fresh', 'present', [Action('create_role', 'fresh')], {'exists': False}, {'exists': True})
+    dropped = SubjectPlan('stale', 'absent', [Action('drop_role', 'stale')], {'exists': True}, {'exists': False})
+    kept = SubjectPlan('kept', 'present', [], {'exists': True}, {'exists': True})
+    users = {'bob': {'stale', 'kept'}, 'root': set()}
+    after_users, after_roles = roles_planned(users, {'admin', 'public', 'stale', 'kept'},
+                                             ((roles, Plan([created, dropped, kept])),))
+    assert after_roles == {'admin', 'public', 'kept', 'fresh'}
+    assert after_users == {'bob': {'kept'}, 'root': set()}
+    # Without a role plan (zilliz_user alone) nothing is assumed.
+    assert roles_planned(users, {'kept'}, ()) == (users, {'kept'})
