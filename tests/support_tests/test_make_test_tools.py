@@ -12,8 +12,20 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 
 
+def repository(tmp_path):
+    """A git repository of one file, for the cache key to read."""
+    repo = tmp_path / 'repo'
+    repo.mkdir(exist_ok=True)
+    if not (repo / '.git').exists():
+        subprocess.run(['git', 'init', '-q', str(repo)], check=True)
+        (repo / 'tracked.txt').write_text('one')
+        subprocess.run(['git', '-C', str(repo), 'add', 'tracked.txt'], check=True)
+    return repo
+
+
 def step_cache(tmp_path, *command, name='probe', env=None):
-    environment = dict(os.environ, ZILLIZ_STEP_CACHE=str(tmp_path / 'cache'), **(env or {}))
+    environment = dict(os.environ, ZILLIZ_STEP_CACHE=str(tmp_path / 'cache'),
+                       ZILLIZ_STEP_CACHE_REPO=str(repository(tmp_path)), **(env or {}))
     return subprocess.run([sys.executable, str(REPO / 'tools' / 'step_cache.py'), name, '--key', 'v1', '--'] +
                           list(command), env=environment, stdout=subprocess.PIPE, text=True, check=False)
 
@@ -37,23 +49,25 @@ def test_off_always_runs(tmp_path):
     touch = [sys.executable, '-c', 'import sys; open(sys.argv[1], "a").write("x")', str(marker)]
     step_cache(tmp_path, *touch)
     subprocess.run([sys.executable, str(REPO / 'tools' / 'step_cache.py'), 'probe', '--key', 'v1', '--'] + touch,
-                   env=dict(os.environ, ZILLIZ_STEP_CACHE='off'), check=True)
+                   env=dict(os.environ, ZILLIZ_STEP_CACHE='off', ZILLIZ_STEP_CACHE_REPO=str(repository(tmp_path))),
+                   check=True)
     assert marker.read_text() == 'xx'
 
 
-def test_the_key_follows_the_files_and_the_tool_versions(tmp_path):
+def test_the_key_follows_the_files_and_the_tool_versions(tmp_path, monkeypatch):
     sys.path.insert(0, str(REPO / 'tools'))
     import step_cache as cache  # pylint: disable=import-outside-toplevel
+    repo = repository(tmp_path)
+    monkeypatch.setattr(cache, 'REPO', repo)
     assert cache.input_key('sanity', ['2.19']) == cache.input_key('sanity', ['2.19'])
     assert cache.input_key('sanity', ['2.19']) != cache.input_key('sanity', ['2.21'])
-    untracked = REPO / 'tests' / 'support_tests' / 'zz_step_cache_probe.txt'
     before = cache.input_key('sanity', [])
-    try:
-        untracked.write_text('a change')
-        assert cache.input_key('sanity', []) != before
-    finally:
-        untracked.unlink()
-    assert cache.input_key('sanity', []) == before
+    (repo / 'untracked.txt').write_text('a change')
+    assert cache.input_key('sanity', []) != before
+    (repo / '.gitignore').write_text('untracked.txt\n.gitignore\n')
+    assert cache.input_key('sanity', []) == before         # ignored files are no input
+    (repo / 'tracked.txt').write_text('two')
+    assert cache.input_key('sanity', []) != before
 
 
 def write_makefile(directory):
@@ -93,10 +107,7 @@ def test_after_a_failure_no_step_starts_and_the_exit_status_is_1(tmp_path):
 
 
 def test_a_pass_while_a_file_changed_is_not_remembered(tmp_path):
-    probe = REPO / 'tests' / 'support_tests' / 'zz_step_cache_probe.txt'
+    probe = repository(tmp_path) / 'tracked.txt'
     change = [sys.executable, '-c', 'import sys; open(sys.argv[1], "w").write("changed")', str(probe)]
-    try:
-        assert step_cache(tmp_path, *change).returncode == 0
-        assert not list((tmp_path / 'cache').glob('probe-*'))
-    finally:
-        probe.unlink()
+    assert step_cache(tmp_path, *change).returncode == 0
+    assert not list((tmp_path / 'cache').glob('probe-*'))
