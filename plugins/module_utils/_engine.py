@@ -217,6 +217,7 @@ def combined_failure(failures, skipped=()):
     the category is the first's."""
     first_action, first = failures[0]
     skipped = sorted(set(skipped))
+
     def alike(error):
         # The same known refusal: naming the subject says it all.
         return first.details.get('refusal') is not None and \

@@ -14,7 +14,12 @@ __metaclass__ = type
 import os
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
-from ansible.module_utils.common.warnings import get_deprecations, get_warnings
+try:
+    from ansible.module_utils.common.warnings import get_deprecations, get_warnings
+except ImportError:     # ansible-core before 2.19
+    from ansible.module_utils.common.warnings import (
+        get_deprecation_messages as get_deprecations, get_warning_messages as get_warnings,
+    )
 
 from ansible_collections.zilliz.cloud.plugins.module_utils._connection import (
     CONNECTION_ARGSPEC, CONNECTION_REQUIRED_TOGETHER, HAS_PYMILVUS,

@@ -41,6 +41,7 @@ options:
         description: Name of the role.
         type: str
         required: true
+        aliases: [role]
       state:
         description: V(present) (the default) or V(absent).
         type: str

@@ -522,6 +522,7 @@ def test_different_unclassified_errors_keep_their_messages():
     error = combined_failure([refused('a', 'a: deadline of the coordinator passed.'), refused('b', 'b: etcd lost.')])
     assert 'etcd lost' in error.msg
 
+
 class KindReconciler(Reconciler):
     """One kind of a several-kind run: plans `actions` on subjects of its own,
     and records what it saw of the kinds planned before it."""

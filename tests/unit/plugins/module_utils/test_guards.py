@@ -253,8 +253,11 @@ MGR_USERS = dict(USERS, mgr={'manager', 'reader'})
 MGR_GRANTS = {'manager': {ALL}, 'reader': {SEARCH}, 'db_ro': {SEARCH}, 'public': set()}
 
 
-def mgr_state(login_grants=MGR_GRANTS):
-    return state_for('mgr', users=MGR_USERS, login_grants=login_grants)
+_READ = object()
+
+
+def mgr_state(login_grants=_READ):
+    return state_for('mgr', users=MGR_USERS, login_grants=MGR_GRANTS if login_grants is _READ else login_grants)
 
 
 def mgr_plans(roles, mode='exact'):
@@ -331,11 +334,12 @@ class GrantReader:
         return [key for key in self.grants.get(role, ()) if db_name in ('*', key[2])]
 
 
-def login_grants(user, roles, users=MGR_USERS, version='v2.4.23', mode='exact'):
+def login_grants(user, roles, users=None, version='v2.4.23', mode='exact'):
     from ansible_collections.zilliz.cloud.plugins.module_utils._users import UserReconciler
     params = dict(name=user, state='present', password=None, current_password=None, update_password='on_create',
                   roles=roles, roles_mode=mode, users=None, password_policy='milvus')
     conn = GrantReader(user, MGR_GRANTS)
+    users = MGR_USERS if users is None else users
     return UserReconciler(params)._login_grants(conn, users, detect(version, MILVUS)), conn
 
 
