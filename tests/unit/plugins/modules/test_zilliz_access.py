@@ -84,3 +84,16 @@ def test_a_failure_after_changes_began_says_what_each_kind_did(milvus, run_modul
                                                                 'orders_reader:grant:Collection:orders:Search@default']}
     assert run['actions'] == [] and run['changed'] is True
     run.assert_no_secret()
+
+
+def test_zilliz_user_check_mode_roles_still_works_and_is_deprecated(milvus, run_module):
+    """What zilliz_access replaces: zilliz_user's check_mode_roles, kept working until 2.0.0."""
+    from ansible_collections.zilliz.cloud.plugins.modules import zilliz_user
+    run = run_module(zilliz_user, check_mode=True, check_mode_roles=['orders_reader'],
+                     users=[{'name': 'alice', 'password': ALICE_PW, 'roles': ['orders_reader']}])
+    assert not run.failed, run.result
+    assert run['actions'] == ['alice:create_user', 'alice:grant_role:orders_reader'] and milvus.writes() == []
+    assert any('check_mode_roles' in str(d) for d in run.get('deprecations', [])), run.result
+    without = run_module(zilliz_user, check_mode=True,
+                         users=[{'name': 'alice', 'password': ALICE_PW, 'roles': ['orders_reader']}])
+    assert without.failed and 'orders_reader' in without['msg']
