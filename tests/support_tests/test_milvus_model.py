@@ -68,9 +68,9 @@ def test_dies_with_the_process_that_started_it():
 def test_command_line_start_status_stop(tmp_path):
     state_file = str(tmp_path / 'model.json')
     env = dict(os.environ, MILVUS_MODEL_ROOT_PASSWORD=PASSWORD)
-    out = subprocess.run([sys.executable, TOOL, 'start', '--profile', 'zilliz-cloud', '--state-file', state_file],
-                         env=env, capture_output=True, text=True, timeout=30, check=True)
     try:
+        out = subprocess.run([sys.executable, TOOL, 'start', '--profile', 'zilliz-cloud', '--state-file', state_file],
+                             env=env, capture_output=True, text=True, timeout=30, check=True)
         state = json.load(open(state_file, encoding='utf-8'))
         assert out.stdout.strip() == state['uri']
         assert PASSWORD not in open(state_file, encoding='utf-8').read()

@@ -62,7 +62,7 @@ RULES = {
         _since('2.4.23', 'not found the privilege name[{priv}] in object[{obj}]', 'not found the privilege name[{priv}]')),
     'select_grant_star_all_dbs': Rule(
         'SelectGrant with db_name "*" returns the grants of every database (2.3.5: only those stored under "*").',
-        'measured on 2.3.5; 2.4+ internal/metastore/kv/rootcoord/kv_catalog.go ListGrant (NOTES)',
+        'measured on 2.3.5; bigsheeper/milvus 2.5 internal/metastore/kv/rootcoord/kv_catalog.go ListGrant (DbName "*": every database)',
         _since('2.4.23', True, False)),
     'drop_role_checks_all_dbs': Rule(
         'DropRole is refused while the role holds a grant in ANY database (ListGrant DbName "*"); '
