@@ -151,6 +151,11 @@ support-tests: venv collection-link ## pytest tests/support_tests (the launcher,
 ACCESS_TARGETS := zilliz_role zilliz_role_info zilliz_user zilliz_user_info cluster_users \
 	zilliz_privilege_groups zilliz_role_dropped_database zilliz_alias_grants zilliz_user_name_chars zilliz_builtin_roles
 MODEL_PROFILES ?= 2.5.27 2.6.18 zilliz-cloud
+# Zilliz Cloud has no admin or public role and its custom roles take built-in
+# privilege groups only (its docs): the targets built on classic grants and on
+# those roles cannot hold there (their aliases say so); these can.
+ZILLIZ_CLOUD_TARGETS := zilliz_privilege_groups zilliz_role_dropped_database zilliz_alias_grants \
+	zilliz_user_name_chars zilliz_builtin_roles
 
 integration-targets: venv collection-link ## ansible-test integration: all targets on the real 2.3.5, access targets on the model (TARGETS=..., MODEL_PROFILES=...)
 	$(call banner,ansible-test integration: real Milvus 2.3.5)
@@ -158,8 +163,10 @@ integration-targets: venv collection-link ## ansible-test integration: all targe
 	"$(VENV_BIN)/python" tools/run_integration_targets.py $(INTEGRATION_ARGS) $(TARGETS) || failed="$$failed real"; \
 	for profile in $(MODEL_PROFILES); do \
 		printf '\n==> ansible-test integration: model of %s\n' "$$profile"; \
+		targets="$(or $(TARGETS),$(ACCESS_TARGETS))"; \
+		[ "$$profile" != zilliz-cloud ] || targets="$(or $(TARGETS),$(ZILLIZ_CLOUD_TARGETS))"; \
 		"$(VENV_BIN)/python" tools/run_integration_targets.py --server "model:$$profile" $(INTEGRATION_ARGS) \
-			$(or $(TARGETS),$(ACCESS_TARGETS)) || failed="$$failed model:$$profile"; \
+			$$targets || failed="$$failed model:$$profile"; \
 	done; \
 	[ -z "$$failed" ] || { echo "integration-targets failed on:$$failed"; exit 1; }
 
