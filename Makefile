@@ -108,17 +108,32 @@ integration: venv collection-link ## pytest tests/integration (local Milvus serv
 	PYTHONPATH="$(COLLECTIONS_ROOT)" $(ANSIBLE_ENV) \
 		"$(VENV_BIN)/python" -m pytest -p no:cacheprovider tests/integration $(PYTEST_ARGS)
 
-support-tests: venv collection-link ## pytest tests/support_tests (the launcher, the fault proxy, the target runner)
+support-tests: venv collection-link ## pytest tests/support_tests (the launcher, the fault proxy, the target runner, the model)
 	$(call banner,test tools)
 	PYTHONPATH="$(COLLECTIONS_ROOT)" $(ANSIBLE_ENV) \
 		"$(VENV_BIN)/python" -m pytest -p no:cacheprovider tests/support_tests $(PYTEST_ARGS)
 
-# ansible-test integration targets (tests/integration/targets) against one
-# local Milvus; tools/run_integration_targets.py starts and always stops it.
-# TARGETS=zilliz_user limits the run; INTEGRATION_ARGS=... adds ansible-test options.
-integration-targets: venv collection-link ## ansible-test integration, offline, against one local Milvus (TARGETS=... limits)
-	$(call banner,ansible-test integration)
-	"$(VENV_BIN)/python" tools/run_integration_targets.py $(INTEGRATION_ARGS) $(TARGETS)
+# ansible-test integration targets (tests/integration/targets): every target
+# against one real Milvus 2.3.5, then the access targets against the model of
+# newer servers (tools/milvus_model, docs/model.md) as each MODEL_PROFILES
+# profile, one after the other (they share tests/output and the config file).
+# tools/run_integration_targets.py starts and always stops each server.
+# TARGETS=zilliz_user limits every run; MODEL_PROFILES= (empty) skips the
+# model; INTEGRATION_ARGS=... adds ansible-test options.
+ACCESS_TARGETS := zilliz_role zilliz_role_info zilliz_user zilliz_user_info cluster_users \
+	zilliz_privilege_groups zilliz_role_dropped_database zilliz_alias_grants zilliz_user_name_chars zilliz_builtin_roles
+MODEL_PROFILES ?= 2.5.27 2.6.18 zilliz-cloud
+
+integration-targets: venv collection-link ## ansible-test integration: all targets on the real 2.3.5, access targets on the model (TARGETS=..., MODEL_PROFILES=...)
+	$(call banner,ansible-test integration: real Milvus 2.3.5)
+	@failed=""; \
+	"$(VENV_BIN)/python" tools/run_integration_targets.py $(INTEGRATION_ARGS) $(TARGETS) || failed="$$failed real"; \
+	for profile in $(MODEL_PROFILES); do \
+		printf '\n==> ansible-test integration: model of %s\n' "$$profile"; \
+		"$(VENV_BIN)/python" tools/run_integration_targets.py --server "model:$$profile" $(INTEGRATION_ARGS) \
+			$(or $(TARGETS),$(ACCESS_TARGETS)) || failed="$$failed model:$$profile"; \
+	done; \
+	[ -z "$$failed" ] || { echo "integration-targets failed on:$$failed"; exit 1; }
 
 list-targets: venv collection-link ## ansible-test integration --list-targets
 	@cd "$(COLLECTION_LINK)" && ANSIBLE_TEST_CONTENT_ROOT="$(COLLECTION_LINK)" \

@@ -1,16 +1,21 @@
-"""Run the ansible-test integration targets against one local Milvus.
+"""Run the ansible-test integration targets against one local server.
 
-    python tools/run_integration_targets.py [ansible-test integration args...]
+    python tools/run_integration_targets.py [--server real|model:PROFILE] [ansible-test integration args...]
 
 Run by `make integration-targets` with the venv's Python. In order, and
 whatever the outcome:
 
-1. start one Milvus 2.3.5 (tools/milvus_local.py): authentication on, free
-   ports, a random root password, proxy.maxRoleNum raised so that the targets
-   (which share the server) never meet the default limit of 10 roles;
+1. start the server: by default (`--server real`) one real Milvus 2.3.5
+   (tools/milvus_local.py); with `--server model:2.6.18` (or 2.4.23, 2.5.27,
+   zilliz-cloud, 2.3.5) the model of that server (tools/milvus_model), in
+   this process. Authentication on, free ports, a random password for the
+   login user, the role limit raised so that the targets (which share the
+   server) never meet it;
 2. write tests/integration/integration_config.yml (mode 0600, git-ignored):
-   zilliz_uri, zilliz_login_user, zilliz_login_password, zilliz_version;
-   ansible-test passes it to every target as extra variables;
+   zilliz_uri, zilliz_login_user, zilliz_login_password, zilliz_version,
+   zilliz_server_profile (2.3.5 for the real server, else the model's
+   profile) and zilliz_server_model (true for the model); ansible-test
+   passes it to every target as extra variables;
 3. run `ansible-test integration --local -vvvv` offline from
    .tmp/collections/ansible_collections/zilliz/cloud, the whole output into
    tests/output/integration-targets.log;
@@ -19,10 +24,14 @@ whatever the outcome:
    after every `user:` the targets name (the gRPC authorization header);
 5. stop the server and remove the config file.
 
+The model answers for servers that cannot run here; the real 2.3.5 stays the
+reference wherever it can (docs/model.md).
+
 The password is never printed; on failure only the lines around the failure
 are shown, and only when the scan found no secret.
 """
 
+import argparse
 import base64
 import json
 import os
@@ -41,6 +50,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / 'tools'))
 
 from milvus_local import MILVUS_VERSION, LocalMilvus  # noqa: E402  pylint: disable=wrong-import-position
+from milvus_model import ModelMilvus  # noqa: E402  pylint: disable=wrong-import-position
 
 COLLECTION_LINK = REPO / '.tmp' / 'collections' / 'ansible_collections' / 'zilliz' / 'cloud'
 TARGETS = REPO / 'tests' / 'integration' / 'targets'
@@ -96,11 +106,14 @@ def leaked(text, values, users=('root',)):
 
 
 def write_config(server):
+    model = getattr(server, 'profile', None)
     data = {
         'zilliz_uri': server.uri,
-        'zilliz_login_user': 'root',
+        'zilliz_login_user': getattr(server, 'login_user', 'root'),
         'zilliz_login_password': server.root_password,
-        'zilliz_version': MILVUS_VERSION,
+        'zilliz_version': model or MILVUS_VERSION,
+        'zilliz_server_profile': model or MILVUS_VERSION,
+        'zilliz_server_model': bool(model),
     }
     CONFIG.unlink(missing_ok=True)
     fd = os.open(CONFIG, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -156,18 +169,34 @@ def _terminate(signum, frame):
     raise SystemExit(128 + signum)
 
 
-def main(args):
+def make_server(spec, password):
+    """The server `--server` names: `real` (Milvus 2.3.5) or `model:PROFILE`."""
+    if spec == 'real':
+        return LocalMilvus(root_password=password, max_role_num=MAX_ROLE_NUM), 'local Milvus %s' % MILVUS_VERSION
+    kind, dummy, profile = spec.partition(':')
+    if kind != 'model' or not profile:
+        sys.exit('--server must be "real" or "model:PROFILE", got %r' % spec)
+    server = ModelMilvus(profile, root_password=password, max_role_num=MAX_ROLE_NUM)
+    return server, 'model of %s' % profile
+
+
+def main(argv):
+    parser = argparse.ArgumentParser(add_help=False)
+    parser.add_argument('--server', default='real')
+    options, args = parser.parse_known_args(argv)
     for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
         signal.signal(sig, _terminate)
     if not COLLECTION_LINK.is_dir():
         sys.exit('missing %s: run `make collection-link`' % COLLECTION_LINK)
     password = 'It-%s@:9' % secrets.token_urlsafe(18)
-    server = LocalMilvus(root_password=password, max_role_num=MAX_ROLE_NUM)
+    server, what = make_server(options.server, password)
+    if options.server != 'real':
+        global LOG  # pylint: disable=global-statement
+        LOG = LOG.with_name('integration-targets-%s.log' % options.server.replace(':', '-'))
     started = time.monotonic()
     try:
         server.start()
-        print('local Milvus %s at %s (%.0fs to start)' % (MILVUS_VERSION, server.uri,
-                                                          time.monotonic() - started))
+        print('%s at %s (%.1fs to start)' % (what, server.uri, time.monotonic() - started))
         write_config(server)
         rc = run_ansible_test(args)
     finally:
@@ -177,13 +206,13 @@ def main(args):
         server.stop()
     text = LOG.read_text(encoding='utf-8', errors='replace')
     values = target_secrets() | {password}
-    leaks = leaked(text, values, target_users())
+    leaks = leaked(text, values, target_users() | {getattr(server, 'login_user', 'root')})
     if leaks:
         print('FAILED: %d of %d secrets appear in %s (not shown here)' % (leaks, len(values), LOG))
         return 1
     summary(text, rc)
-    print('secret scan: none of %d secrets in %d lines of output; ansible-test exit %d; %.0fs'
-          % (len(values), text.count('\n'), rc, time.monotonic() - started))
+    print('secret scan: none of %d secrets in %d lines of output; ansible-test exit %d; %.0fs (%s)'
+          % (len(values), text.count('\n'), rc, time.monotonic() - started, what))
     return rc
 
 

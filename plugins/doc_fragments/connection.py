@@ -98,8 +98,8 @@ requirements:
   - pymilvus >= 2.4
 notes:
   - Failures return C(error_category), one of C(auth_failed), C(unreachable), C(tls_error), C(timeout),
-    C(forbidden), C(invalid_input), C(server_error) (and C(missing_library) when pymilvus is not installed),
-    so playbooks can branch on why a task failed.
+    C(forbidden), C(invalid_input), C(limit_exceeded), C(server_error) (and C(missing_library) when pymilvus is
+    not installed), so playbooks can branch on why a task failed.
   - Passwords and tokens are never returned, logged or shown in a diff. Keep them in Ansible Vault, an
     AWX credential or the environment, not inline in playbooks.
   - All modules in this collection belong to the action group C(zilliz.cloud.zilliz), so the connection

@@ -48,10 +48,7 @@ from ansible_collections.zilliz.cloud.plugins.module_utils._validation import (
     cleartext_problems, uri_problems, uses_tls,
 )
 
-try:
-    from urllib.parse import urlsplit
-except ImportError:  # pragma: no cover
-    from urlparse import urlsplit  # type: ignore
+from urllib.parse import urlsplit
 
 # gRPC's C core prints diagnostics to stderr unless told not to, and its
 # tracing (GRPC_TRACE with GRPC_VERBOSITY=DEBUG) prints request headers, the

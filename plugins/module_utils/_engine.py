@@ -162,6 +162,35 @@ def batch_items(params, list_key, options, own=(), defaults=None):
     return requests
 
 
+def batch_item_spec(per_subject):
+    """The argument spec of one item of the batch option, from the spec of the
+    single form's per-subject options: the same options (aliases included),
+    without defaults (what an item leaves out comes from the top level), and
+    `name` required."""
+    item = dict((key, dict((k, v) for k, v in spec.items() if k != 'default')) for key, spec in per_subject.items())
+    item['name']['required'] = True
+    return item
+
+
+def reconciler_spec(per_subject, list_key, protected_key, **extra):
+    """The argument spec of a module that manages one kind of subject: the
+    single form's options, the batch option, the exclusive clean-up and its
+    guards, then the module's own options."""
+    spec = dict(per_subject)
+    spec[list_key] = dict(type='list', elements='dict', options=batch_item_spec(per_subject))
+    spec['exclusive'] = dict(type='bool', default=False)
+    spec[protected_key] = dict(type='list', elements='str', default=[])
+    spec['max_drops'] = dict(type='int')
+    spec.update(extra)
+    return spec
+
+
+def unlisted(existing, requests, protected=()):
+    """What an exclusive clean-up drops: the subjects that exist, are not
+    listed and are not protected, in name order."""
+    return sorted(set(existing) - set(r['name'] for r in requests) - set(protected))
+
+
 def item_label(noun, list_key, request, batch):
     """How a problem names the request it is about: `users[3] (etl)` or `user etl`."""
     name = request.get('name')
@@ -204,22 +233,26 @@ def chains(actions):
     return list(grouped.values())
 
 
-def combined_failure(failures):
+def combined_failure(failures, skipped=()):
     """One ZillizError for the (action, error) pairs of a phase that failed:
     the first error's message, then every other subject refused, those refused
-    for the same reason by name only; the category is the first's."""
+    for the same reason by name only, then the subjects whose turn never came;
+    the category is the first's."""
     first_action, first = failures[0]
-    if len(failures) == 1:
-        return first
-    same = [action.subject for action, error in failures[1:]
-            if (error.category, error.details.get('refusal')) == (first.category, first.details.get('refusal'))]
-    other = [error.msg for action, error in failures[1:]
-             if (error.category, error.details.get('refusal')) != (first.category, first.details.get('refusal'))]
+    skipped = sorted(set(skipped))
+    def alike(error):
+        # The same known refusal: naming the subject says it all.
+        return first.details.get('refusal') is not None and \
+            (error.category, error.details.get('refusal')) == (first.category, first.details.get('refusal'))
+    same = [action.subject for action, error in failures[1:] if alike(error)]
+    other = [error.msg for action, error in failures[1:] if not alike(error)]
     msg = first.msg
     if same:
         msg += ' The same refusal for: %s.' % ', '.join(sorted(set(same)))
     if other:
         msg += ' Also: ' + ' '.join(other)
+    if skipped:
+        msg += ' Not done after that (run again to finish): %s.' % ', '.join(skipped)
     details = dict(first.details)
     details['refused'] = sorted(set([first_action.subject] + [action.subject for action, dummy in failures[1:]]))
     return ZillizError(first.category, msg, **details)
@@ -232,11 +265,14 @@ def execute(conn, phases, apply_one, outcome):
     running calls have finished, every failure of the phase is raised as one
     error naming each subject refused; what was done is in outcome."""
     failures = []
+    skipped = []
     lock = threading.Lock()
 
     def run_chain(chain):
         for action in chain:
             if failures:
+                with lock:
+                    skipped.append(action.subject)      # never started, or stopped half-way
                 return
             try:
                 how = apply_one(conn, action)
@@ -250,7 +286,7 @@ def execute(conn, phases, apply_one, outcome):
         phase = [chain for chain in phase if chain]
         conn.map(run_chain, phase)
         if failures:
-            raise combined_failure(failures)
+            raise combined_failure(failures, skipped)
 
 
 class Reconciler:

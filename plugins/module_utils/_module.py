@@ -121,6 +121,15 @@ class ZillizModule(AnsibleModule):
                 self.warn(warning)
         return result(*outcomes)
 
+    @classmethod
+    def manage(cls, reconciler_class, argument_spec, single_only):
+        """main() of a module that manages one kind of subject: the single form
+        (`name` and the options in single_only) or the batch option, through the engine."""
+        list_key = reconciler_class.list_key
+        module = cls(argument_spec=argument_spec, mutually_exclusive=[(key, list_key) for key in single_only],
+                     required_one_of=[('name', list_key)], supports_check_mode=True, manages_access=True)
+        module.run_reconciler(reconciler_class(module.params, module.check_mode))
+
     def run_reader(self, read, problems=()):
         """For read-only modules: validate (connection options and `problems`),
         connect, return read(conn); any failure is reported with its category."""

@@ -162,6 +162,12 @@ _V2_KNOWN_NAMES = _KNOWN_PRIVILEGES | V2_ONLY_PRIVILEGES | frozenset(BUILTIN_PRI
 _TYPE_OF = dict((name, object_type) for object_type, names in PRIVILEGES.items() for name in names)
 
 
+def files_under_known_type(privilege):
+    """Whether the object type OperatePrivilegeV2 files this privilege under is known here; for a name no table
+    has (a privilege newer than this collection, a custom group) only the server's read-back tells."""
+    return privilege in _TYPE_OF or privilege in _V2_KNOWN_NAMES or privilege == ANY
+
+
 def object_type_of(privilege):
     """The object type OperatePrivilegeV2 files a privilege under (util.GetObjectType): its table's, else Global
     (every privilege group, '*', and names the table does not know)."""
@@ -338,17 +344,14 @@ def _covers(key, required, db_name, groups):
     return object_name == ANY and object_type == required_type and privilege in (required_privilege, ANY)
 
 
-def missing_access_management_privileges(keys, db_name=DEFAULT_DB, custom_groups=None,
-                                         required=ACCESS_MANAGEMENT_PRIVILEGES):
-    """The (object_type, privilege) pairs of `required` that none of the grant keys (of a login user's roles)
-    gives in db_name. Conservative: a custom group counts only when custom_groups (name -> privileges, from
-    ListPrivilegeGroups) says what it holds. The admin role and root are the caller's to recognise."""
-    groups = dict(BUILTIN_PRIVILEGE_GROUPS)
-    groups.update((name, frozenset(privileges)) for name, privileges in (custom_groups or {}).items())
+def missing_access_management_privileges(keys):
+    """The (object_type, privilege) pairs of ACCESS_MANAGEMENT_PRIVILEGES that none of the grant keys (of a login
+    user's roles) gives in the default database. Conservative: a custom privilege group never counts (what it
+    holds is not read). The admin role and root are the caller's to recognise."""
     keys = list(keys)
-    return [pair for pair in required if not any(_covers(key, pair, db_name, groups) for key in keys)]
+    return [pair for pair in ACCESS_MANAGEMENT_PRIVILEGES
+            if not any(_covers(key, pair, DEFAULT_DB, BUILTIN_PRIVILEGE_GROUPS) for key in keys)]
 
 
-def grants_allow_access_management(keys, db_name=DEFAULT_DB, custom_groups=None,
-                                   required=ACCESS_MANAGEMENT_PRIVILEGES):
-    return not missing_access_management_privileges(keys, db_name, custom_groups, required)
+def grants_allow_access_management(keys):
+    return not missing_access_management_privileges(keys)

@@ -19,15 +19,15 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.zilliz.cloud.plugins.module_utils._engine import (
-    DONE, Action, Plan, Reconciler, SubjectPlan, batch_items, chains, concurrently, invalid, item_label,
+    DONE, Action, Plan, Reconciler, SubjectPlan, batch_items, chains, concurrently, invalid, item_label, unlisted,
 )
 from ansible_collections.zilliz.cloud.plugins.module_utils._errors import (
     ALREADY_EXISTS, LIMIT_EXCEEDED, ROLE_HAS_PRIVILEGES, ROLE_LIMIT, ROLE_NOT_FOUND, SERVER_ERROR, ZillizError,
     refusal, server_message,
 )
 from ansible_collections.zilliz.cloud.plugins.module_utils._privileges import (
-    COLLECTION, format_grant, grant_from_entity, grant_key, grants_allow_access_management, item_from_key,
-    privilege_item_problems, related_grant_keys,
+    COLLECTION, files_under_known_type, format_grant, grant_from_entity, grant_key, grants_allow_access_management,
+    item_from_key, privilege_item_problems, related_grant_keys,
 )
 from ansible_collections.zilliz.cloud.plugins.module_utils._server import MILVUS_BUILTIN_ROLES
 from ansible_collections.zilliz.cloud.plugins.module_utils._validation import effective_policy, role_name_problems
@@ -147,6 +147,12 @@ def _desired_keys(items, current):
     return keys
 
 
+def _comparable(keys):
+    """Grant keys as verify compares them: the object type of a privilege no table knows is the server's to
+    choose (util.GetObjectType), so it is left out of the comparison."""
+    return set(key if files_under_known_type(key[3]) else (None,) + tuple(key[1:]) for key in keys)
+
+
 def state_problems(requests, state, batch):
     """Problems only the server's state and profile reveal, before any change."""
     problems = []
@@ -177,7 +183,8 @@ def state_problems(requests, state, batch):
             if since:
                 problems.append('%s: privilege %s came with Milvus %s; %s does not know it and would refuse it'
                                 % (item_label_, privilege, '.'.join(str(p) for p in since), profile.label))
-            collection = state.aliases.get(db_name, {}).get(object_name)
+            collection = state.aliases.get(db_name, {}).get(object_name) \
+                if item.get('object_type') in (None, COLLECTION) else None
             if collection:
                 problems.append('%s: %s is an alias of collection %s in database %s; %s stores grants under the '
                                 "collection's own name, so the grant would never read back as given: write "
@@ -200,8 +207,11 @@ def _sort_key(key):
 
 
 def privilege_items(keys):
-    """Grant keys as the privilege items zilliz_role takes, in a stable order."""
-    return [item_from_key(key) for key in sorted(keys, key=_sort_key)]
+    """Grant keys as the privilege items zilliz_role takes, in a stable order. An item only
+    OperatePrivilegeV2 grants has no object_type key (an explicit null would fail the option's choices
+    when the item is handed back)."""
+    return [dict((k, v) for k, v in item_from_key(key).items() if v is not None)
+            for key in sorted(keys, key=_sort_key)]
 
 
 def _shown(snapshot):
@@ -262,8 +272,7 @@ def plan_roles(requests, state, exclusive=False, protected=()):
         actions += [_grant_action(REGRANT, name, key) for key in sorted(regrants, key=_sort_key)]
         plans.append(SubjectPlan(name, request['state'], actions, _snapshot(exists, current), _snapshot(True, after)))
     if exclusive:
-        listed = set(r['name'] for r in requests)
-        for name in sorted(set(state.members) - listed - set(protected) - state.profile.builtin_roles):
+        for name in unlisted(state.members, requests, set(protected) | state.profile.builtin_roles):
             plans.append(_drop_plan(name, state.grants.get(name, ()), listed=False))
     return tuple(plans)
 
@@ -350,6 +359,11 @@ class RoleReconciler(Reconciler):
     def plan(self, state):
         params = self.params
         problems = state_problems(self.requests, state, self.batch)
+        if state.profile.zilliz and self.name_policy != 'zilliz' and params.get('name_policy') in (None, 'auto'):
+            # name_policy auto follows the uri's host; a Zilliz Cloud cluster known only by its answer gets
+            # the Zilliz Cloud rules here, still before the first change.
+            problems += ['%s: %s' % (_label(r, self.batch), p) for r in self.requests
+                         for p in role_name_problems(r['name'], 'zilliz')]
         if problems:
             raise invalid(problems)
         plans = plan_roles(self.requests, state, params.get('exclusive'), params.get('protected_roles') or ())
@@ -425,7 +439,8 @@ class RoleReconciler(Reconciler):
         if not changed:
             return
         now = read_grants(conn, [plan.name for plan in changed], state.databases, state.profile)
-        wrong = [plan.name for plan in changed if now.get(plan.name, set()) != plan.after['grants']]
+        wrong = [plan.name for plan in changed
+                 if _comparable(now.get(plan.name, set())) != _comparable(plan.after['grants'])]
         if wrong:
             raise ZillizError(SERVER_ERROR, 'After the change, the privileges of role%s %s do not read back as '
                               'planned (another run changing them at the same time?); run again to converge'

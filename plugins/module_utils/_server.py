@@ -36,10 +36,6 @@ MILVUS_BUILTIN_ROLES = ('admin', 'public')
 # Zilliz Cloud's built-in cluster roles (docs "Cluster Roles": Admin, Read-Write, Read-Only), which
 # cannot be changed or dropped; on self-hosted Milvus these names are ordinary custom roles.
 ZILLIZ_BUILTIN_ROLES = ('db_admin', 'db_rw', 'db_ro')
-# The accounts that cannot be dropped: Milvus's superuser root (rootcoord DeleteCredential refuses it)
-# and the owner account of a dedicated cluster (docs "Manage Cluster Credentials").
-MILVUS_SUPERUSER = 'root'
-ZILLIZ_OWNER = 'db_admin'
 # Zilliz Cloud limits (docs "Manage Users", "Manage Roles"): 100 users per dedicated cluster
 # (db_admin included), 20 custom roles.
 ZILLIZ_MAX_USERS = 100
@@ -66,7 +62,10 @@ _VERSION_RE = re.compile(r'(\d+)\.(\d+)(?:\.(\d+))?')
 def parse_version(text):
     """(major, minor, patch) from a version text: 'v2.3.5-lite' -> (2, 3, 5); a Zilliz Cloud text naming
     the Milvus it is compatible with ('... Compatible with Milvus 2.5') -> (2, 5, 0). None when absent."""
-    match = _VERSION_RE.search(text or '')
+    text = text or ''
+    # A Zilliz Cloud text may carry its own release number before the Milvus one it names.
+    compatible = re.search(r'milvus\D{0,3}(\d+\.\d+(?:\.\d+)?)', text, re.IGNORECASE)
+    match = _VERSION_RE.search(compatible.group(1) if compatible else text)
     if not match:
         return None
     return tuple(int(part or 0) for part in match.groups())
@@ -105,10 +104,10 @@ class ServerProfile:
         self.lists_grants_of_every_database = self.zilliz or v >= (2, 4, 0)
 
         # DropRole is refused while the role holds a grant in any database (PR #38369: 2.4 branch before
-        # 2.4.18, 2.5; 2.6 internal/rootcoord/meta_table.go CheckIfDropRole lists grants with DbName '*').
+        # 2.4.18, 2.5; 2.6 internal/rootcoord/meta_table.go CheckIfDropRole lists grants with DbName '*');
         # 2.3.5 refuses only for grants in 'default' or '*' and silently keeps those in other databases
-        # (measured). Either way the collection revokes every grant it can read before dropping.
-        self.drop_role_checks_every_database = self.lists_grants_of_every_database
+        # (measured). No attribute: either way the collection revokes every grant it read before dropping,
+        # and with lists_grants_of_every_database it has read them all.
 
         # The server adds (and revokes) related privileges with some (Load -> GetLoadState,
         # GetLoadingProgress): 2.3.6 and later (milvus-io/milvus#30154; absent on 2.3.5, measured).
@@ -121,16 +120,14 @@ class ServerProfile:
 
         # User names: a letter, then letters, digits, '_'; 2.6.0 adds '-' and '.' (2.6 branch
         # internal/proxy/util.go ValidateUsername, commit 1bd66b09e3). At most 32 characters
-        # (proxy.maxUsernameLength default, pkg/util/paramtable/component_param.go).
+        # (proxy.maxUsernameLength default, pkg/util/paramtable/component_param.go; _validation checks it).
         self.user_name_extra_chars = '-.' if v >= (2, 6, 0) else ''
-        self.user_name_max = 32
         # Role names do not differ by version: a letter or '_', then letters, digits, '_' and
         # proxy.roleNameValidation.allowedChars (default '$'; 2.6 internal/proxy/util.go ValidateRoleName,
         # fixed '$' on 2.3 to 2.5): _validation.role_name_problems.
         self.builtin_roles = frozenset(MILVUS_BUILTIN_ROLES + (ZILLIZ_BUILTIN_ROLES if self.zilliz else ()))
         # The roles that let a user manage users and roles.
         self.admin_roles = ('admin', 'db_admin') if self.zilliz else ('admin',)
-        self.undroppable_users = (ZILLIZ_OWNER,) if self.zilliz else (MILVUS_SUPERUSER,)
         # Limits known before the first change. Self-hosted Milvus: proxy.maxUserNum and proxy.maxRoleNum
         # are configurable (defaults 100 and 10), so only the server's refusal tells.
         self.max_users = ZILLIZ_MAX_USERS if self.zilliz else None

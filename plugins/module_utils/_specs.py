@@ -11,6 +11,8 @@ INTERNAL: private to the zilliz.cloud collection.
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+from ansible_collections.zilliz.cloud.plugins.module_utils._engine import batch_item_spec
+
 USER_STATES = ['present', 'absent', 'password']
 UPDATE_PASSWORD_CHOICES = ['always', 'on_create']
 ROLES_MODES = ['exact', 'append', 'remove']
@@ -47,19 +49,11 @@ def per_role_spec():
     )
 
 
-def _items(per_item, drop=('default',)):
-    """The options of a list item: the per-subject options without their defaults
-    (what an item leaves out comes from the top level), name required."""
-    item = dict((key, dict((k, v) for k, v in spec.items() if k not in drop)) for key, spec in per_item.items())
-    item['name']['required'] = True
-    return item
-
-
 def user_item_spec():
     """The options of an item of zilliz_user's `users`."""
-    return _items(per_user_spec())
+    return batch_item_spec(per_user_spec())
 
 
 def role_item_spec():
     """The options of an item of zilliz_role's `roles`."""
-    return _items(per_role_spec(), drop=('default', 'aliases'))
+    return batch_item_spec(per_role_spec())

@@ -18,6 +18,7 @@ __metaclass__ = type
 from ansible_collections.zilliz.cloud.plugins.module_utils._connection import login_identity
 from ansible_collections.zilliz.cloud.plugins.module_utils._engine import (
     CONVERGED, DONE, Action, Plan, Reconciler, SubjectPlan, batch_items, chains, concurrently, invalid, item_label,
+    unlisted,
 )
 from ansible_collections.zilliz.cloud.plugins.module_utils._errors import (
     ALREADY_EXISTS, AUTH_FAILED, FORBIDDEN, LIMIT_EXCEEDED, OLD_PASSWORD_WRONG, SERVER_ERROR, USER_LIMIT,
@@ -27,6 +28,7 @@ from ansible_collections.zilliz.cloud.plugins.module_utils._privileges import gr
 from ansible_collections.zilliz.cloud.plugins.module_utils._roles import (
     RoleReconciler, login_user_roles_to_guard, read_grants,
 )
+from ansible_collections.zilliz.cloud.plugins.module_utils._server import ZILLIZ_MAX_USERS
 from ansible_collections.zilliz.cloud.plugins.module_utils._validation import (
     BUILTIN_PROTECTED_USERS, effective_policy, password_problems, role_name_problems, user_name_problems,
 )
@@ -209,8 +211,7 @@ def plan_users(requests, state, password_works, exclusive=False, protected=()):
         plans.append(SubjectPlan(name, request['state'], actions, before,
                                  _snapshot(True, _roles_after(current_roles, role_actions))))
     if exclusive:
-        listed = set(r['name'] for r in requests)
-        for name in sorted(set(state.users) - listed - set(protected)):
+        for name in unlisted(state.users, requests, protected):
             plans.append(SubjectPlan(name, 'absent', [Action(DROP_USER, name)],
                                      _snapshot(True, state.users[name]), _snapshot(False, ()), listed=False))
     return tuple(plans)
@@ -255,6 +256,8 @@ def _custom_role_lockout(plans, state):
         return set().union(*[state.login_grants.get(role, ()) for role in roles])
     if grants_allow_access_management(grants(before)) and not grants_allow_access_management(grants(after)):
         lost = sorted(before - after)
+        # Name the roles that give the rights back on their own, when there are such.
+        lost = [role for role in lost if grants_allow_access_management(grants(after | set([role])))] or lost
         return ['refusing to revoke role%s %s from user %s, the user this task is connected as: %s the '
                 'privileges it needs to manage users and roles, and every later task would fail with forbidden. '
                 'Keep %s, or run this task as another admin user'
@@ -427,8 +430,19 @@ class UserReconciler(Reconciler):
         return UserState(users, roles, profile, conn.user, works, current_ok, auth_enabled, login_grants)
 
     # ----- plan (pure) ------------------------------------------------------
+    def _late_policy_problems(self, state):
+        """password_policy auto follows the uri's host before any request; a
+        Zilliz Cloud cluster known only by its answer (a private endpoint) gets
+        the Zilliz Cloud rules here, still before the first change."""
+        auto = self.params.get('password_policy') in (None, 'auto')
+        if self.policy == 'zilliz' or not state.profile.zilliz or not auto:
+            return []
+        return [problem for request in self.requests if request['state'] != 'absent'
+                for problem in ('%s: %s' % (_label(request, self.batch), p)
+                                for p in password_problems(request.get('password'), 'zilliz'))]
+
     def plan(self, state):
-        problems = validate_against_state(self.requests, state, self.batch)
+        problems = validate_against_state(self.requests, state, self.batch) + self._late_policy_problems(state)
         if problems:
             raise invalid(problems)
         current_pairs = [(name, None) for name in state.current_ok]
@@ -437,12 +451,15 @@ class UserReconciler(Reconciler):
             raise ZillizError(AUTH_FAILED, '; '.join(problems))
         protected = protected_users(state.login_user, self.params.get('protected_users'))
         plans = plan_users(self.requests, state, state.password_works, self.params.get('exclusive'), protected)
-        problems = self_lockout_problems(plans, state) + self.clean_up_limit_problems(plans)
-        limit = state.profile.max_users
+        problems = self_lockout_problems(plans, state) + self.clean_up_limit_problems(plans) + \
+            self._rotation_problems(plans, state)
+        # password_policy zilliz also stands for the Zilliz Cloud limit (a private endpoint the profile may
+        # not recognise by its host).
+        limit = state.profile.max_users or (ZILLIZ_MAX_USERS if self.policy == 'zilliz' else None)
         total = users_after(state, plans)
         if limit is not None and total > max(limit, len(state.users)):
-            problems.append('the cluster would hold %d users; %s holds at most %d (it has %d now)'
-                            % (total, state.profile.label, limit, len(state.users)))
+            problems.append('the cluster would hold %d users; a Zilliz Cloud cluster holds at most %d (it has %d '
+                            'now)' % (total, limit, len(state.users)))
         if problems:
             raise invalid(problems)
         warnings = self.profile_warnings(state.profile)
@@ -453,6 +470,22 @@ class UserReconciler(Reconciler):
             warnings.append('Connected with an API key: the connecting identity is unknown, so exclusive mode '
                             'cannot protect it; list it in protected_users.')
         return Plan(plans, warnings)
+
+    def _rotation_problems(self, plans, state):
+        """A password change without the user's current password is accepted
+        only from a login user listed in the server's common.security.superUsers,
+        which no request can tell; login_superuser says so. Without it such a
+        change is refused here, in check mode as in a real run, before any change."""
+        if self.params.get('login_superuser'):
+            return []
+        names = [plan.name for plan in plans if plan.name != state.login_user and any(
+            a.kind == UPDATE_PASSWORD for a in plan.actions) and not self.by_name[plan.name].get('current_password')]
+        if not names:
+            return []
+        labels = ', '.join(_label(self.by_name[name], self.batch) for name in names)
+        return ['%s: the password would change without current_password, which the server accepts only from a '
+                'login user listed in its common.security.superUsers: give current_password, or set '
+                'login_superuser: true if %s is such a user' % (labels, state.login_user or 'the login user')]
 
     # ----- apply (the only writes) ------------------------------------------
     def phases(self, plans, state):

@@ -15,10 +15,7 @@ __metaclass__ = type
 import ipaddress
 import re
 
-try:
-    from urllib.parse import urlsplit
-except ImportError:  # pragma: no cover  (Python 2 is not supported by the modules)
-    from urlparse import urlsplit  # type: ignore
+from urllib.parse import urlsplit
 
 USER_NAME_MAX = 32
 ROLE_NAME_MAX = 255

@@ -41,6 +41,7 @@ options:
         description: Name of the role.
         type: str
         required: true
+        aliases: [role]
       state:
         description: V(present) (the default) or V(absent).
         type: str
@@ -146,6 +147,10 @@ options:
     description: As O(zilliz.cloud.zilliz_role#module:validate_privilege_names).
     type: bool
     default: true
+  login_superuser:
+    description: As O(zilliz.cloud.zilliz_user#module:login_superuser).
+    type: bool
+    default: false
 notes:
   - Passwords are marked C(no_log) and never appear in the results.
 seealso:
@@ -235,6 +240,7 @@ def argument_spec():
         password_policy=dict(type='str', default='auto', choices=POLICIES, no_log=False),
         name_policy=dict(type='str', default='auto', choices=POLICIES),
         validate_privilege_names=dict(type='bool', default=True),
+        login_superuser=dict(type='bool', default=False),
     )
 
 

@@ -110,6 +110,7 @@ options:
         description: Name of the role.
         type: str
         required: true
+        aliases: [role]
       state:
         description: As O(state).
         type: str
@@ -327,33 +328,21 @@ error_category:
 '''
 
 from ansible_collections.zilliz.cloud.plugins.module_utils._module import ZillizModule
+from ansible_collections.zilliz.cloud.plugins.module_utils._engine import reconciler_spec
 from ansible_collections.zilliz.cloud.plugins.module_utils._roles import RoleReconciler
-from ansible_collections.zilliz.cloud.plugins.module_utils._specs import POLICIES, per_role_spec, role_item_spec
+from ansible_collections.zilliz.cloud.plugins.module_utils._specs import POLICIES, per_role_spec
 
 
 def argument_spec():
-    # Items of `roles` take the same options; what an item leaves out comes
-    # from the top level, so items carry no defaults of their own.
-    return dict(
-        per_role_spec(),
-        roles=dict(type='list', elements='dict', options=role_item_spec()),
-        exclusive=dict(type='bool', default=False),
-        protected_roles=dict(type='list', elements='str', default=[]),
-        max_drops=dict(type='int'),
+    return reconciler_spec(
+        per_role_spec(), 'roles', 'protected_roles',
         validate_privilege_names=dict(type='bool', default=True),
         name_policy=dict(type='str', default='auto', choices=POLICIES),
     )
 
 
 def main():
-    module = ZillizModule(
-        argument_spec=argument_spec(),
-        mutually_exclusive=[('name', 'roles'), ('privileges', 'roles')],
-        required_one_of=[('name', 'roles')],
-        supports_check_mode=True,
-        manages_access=True,
-    )
-    module.run_reconciler(RoleReconciler(module.params, module.check_mode))
+    ZillizModule.manage(RoleReconciler, argument_spec(), single_only=('name', 'privileges'))
 
 
 if __name__ == '__main__':

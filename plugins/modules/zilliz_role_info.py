@@ -67,7 +67,8 @@ roles:
     privileges:
       description:
         - The role's privileges in every database, sorted, each with the keys C(privilege), C(object_type),
-          C(object_name) and C(db_name) (C(object_type) null for a privilege-group grant).
+          C(object_name) and C(db_name) (no C(object_type) for a privilege-group grant, as M(zilliz.cloud.zilliz_role)
+          takes it).
         - Grants stored for every database (C(db_name=*)), such as the built-in ones of C(public), are listed once.
         - Not read for C(admin), which holds every privilege (empty list).
       type: list

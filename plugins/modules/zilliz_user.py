@@ -60,7 +60,7 @@ options:
   current_password:
     description:
       - The user's current password. Milvus and Zilliz Cloud require it to change a password unless the connecting
-        user is listed in the server's C(common.security.superUsers).
+        user is listed in the server's C(common.security.superUsers) (say so with O(login_superuser)).
       - Used only when the password must change (O(state=password), or O(update_password=always) with a password
         that does not authenticate); then it is checked before anything changes, and a wrong one fails the task.
       - For the user the task is connected as, O(login_password) is used when this is not set.
@@ -137,6 +137,15 @@ options:
     type: list
     elements: str
     default: []
+  login_superuser:
+    description:
+      - Whether the login user is listed in the server's C(common.security.superUsers), which lets it change
+        another user's password without its current password (O(update_password=always) or O(state=password)
+        without O(current_password)).
+      - The server's configuration cannot be read, so such a change is refused before any change (in check
+        mode too) unless this is V(true). The login user's own password never needs it.
+    type: bool
+    default: false
   check_mode_roles:
     description:
       - Deprecated, to be removed in 2.0.0. Use M(zilliz.cloud.zilliz_access), which plans the roles and the users
@@ -194,6 +203,13 @@ EXAMPLES = r'''
     state: password
     current_password: "{{ vault_reporting_old_password }}"
     password: "{{ vault_reporting_password }}"
+
+- name: Reset passwords as a user listed in the server's common.security.superUsers (self-hosted Milvus)
+  zilliz.cloud.zilliz_user:
+    users:
+      - {name: etl, password: "{{ vault_etl_password }}"}
+    update_password: always
+    login_superuser: true
 
 - name: Provision many users in one task, with connection options set once for the group
   module_defaults:
@@ -328,34 +344,23 @@ error_category:
 '''
 
 from ansible_collections.zilliz.cloud.plugins.module_utils._module import ZillizModule
-from ansible_collections.zilliz.cloud.plugins.module_utils._specs import POLICIES, per_user_spec, user_item_spec
+from ansible_collections.zilliz.cloud.plugins.module_utils._engine import reconciler_spec
+from ansible_collections.zilliz.cloud.plugins.module_utils._specs import POLICIES, per_user_spec
 from ansible_collections.zilliz.cloud.plugins.module_utils._users import UserReconciler
 
 
 def argument_spec():
-    # Items of `users` take the same options; what an item leaves out comes
-    # from the top level, so items carry no defaults of their own.
-    return dict(
-        per_user_spec(),
-        users=dict(type='list', elements='dict', options=user_item_spec()),
-        exclusive=dict(type='bool', default=False),
-        protected_users=dict(type='list', elements='str', default=[]),
-        max_drops=dict(type='int'),
+    return reconciler_spec(
+        per_user_spec(), 'users', 'protected_users',
         check_mode_roles=dict(type='list', elements='str', removed_in_version='2.0.0',
                               removed_from_collection='zilliz.cloud'),
+        login_superuser=dict(type='bool', default=False),
         password_policy=dict(type='str', default='auto', choices=POLICIES, no_log=False),
     )
 
 
 def main():
-    module = ZillizModule(
-        argument_spec=argument_spec(),
-        mutually_exclusive=[('name', 'users'), ('password', 'users'), ('current_password', 'users')],
-        required_one_of=[('name', 'users')],
-        supports_check_mode=True,
-        manages_access=True,
-    )
-    module.run_reconciler(UserReconciler(module.params, module.check_mode))
+    ZillizModule.manage(UserReconciler, argument_spec(), single_only=('name', 'password', 'current_password'))
 
 
 if __name__ == '__main__':

@@ -20,4 +20,6 @@ def test_auth_disabled(noauth_server):
     run = playbook('auth_disabled.yml', server_vars(noauth_server))
     # The warning reaches the terminal, not only the registered result.
     assert '[WARNING]: Authentication is disabled on %s' % noauth_server.uri in run.output
-    assert 'noauth_user' not in snapshot(noauth_server)[0]
+    users, roles = snapshot(noauth_server)
+    assert 'noauth_user' not in users
+    assert 'noauth_role' not in roles       # refused before the first change

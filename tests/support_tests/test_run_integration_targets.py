@@ -45,7 +45,19 @@ def test_config_is_private_and_quoted(tmp_path, monkeypatch):
     assert stat.S_IMODE(os.stat(runner.CONFIG).st_mode) == 0o600
     data = runner.yaml.safe_load(runner.CONFIG.read_text(encoding='utf-8'))
     assert data == {'zilliz_uri': 'http://127.0.0.1:1', 'zilliz_login_user': 'root',
-                    'zilliz_login_password': SECRET, 'zilliz_version': runner.MILVUS_VERSION}
+                    'zilliz_login_password': SECRET, 'zilliz_version': runner.MILVUS_VERSION,
+                    'zilliz_server_profile': runner.MILVUS_VERSION, 'zilliz_server_model': False}
+
+
+def test_config_names_the_model_profile_and_its_login_user(tmp_path, monkeypatch):
+    monkeypatch.setattr(runner, 'CONFIG', tmp_path / 'integration_config.yml')
+    server, what = runner.make_server('model:zilliz-cloud', SECRET)
+    assert what == 'model of zilliz-cloud'
+    with server:
+        runner.write_config(server)
+    data = runner.yaml.safe_load(runner.CONFIG.read_text(encoding='utf-8'))
+    assert data['zilliz_login_user'] == 'db_admin' and data['zilliz_login_password'] == SECRET
+    assert data['zilliz_server_profile'] == 'zilliz-cloud' and data['zilliz_server_model'] is True
 
 
 def test_tarball_import_check_finds_what_is_missing():

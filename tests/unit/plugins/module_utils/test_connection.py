@@ -116,7 +116,10 @@ class FakeStub:
 
     def __init__(self, clock, outcomes, took=0.01):
         self.clock, self.took = clock, took
-        self.outcomes = dict((m, list(o)) for m, o in outcomes.items()) if isinstance(outcomes, dict) else list(outcomes)
+        if isinstance(outcomes, dict):
+            self.outcomes = dict((m, list(o)) for m, o in outcomes.items())
+        else:
+            self.outcomes = list(outcomes)
         self.calls = []
 
     def __getattr__(self, method):
@@ -284,3 +287,189 @@ def test_a_retried_rotation_whose_new_password_fails_is_an_error(clock):
     with pytest.raises(C.ZillizError) as info:
         apply_action(conn, U.Action(U.UPDATE_PASSWORD, 'bob'), REQUEST)
     assert info.value.category == 'auth_failed'
+
+
+# ----- refusals keep their meaning through the connection ---------------------------
+
+@pytest.mark.parametrize('code, text, kind', [
+    (65535, 'role [name:"r"] already exists', 'already_exists'),
+    (1100, 'role not exists', 'role_not_found'),
+    (9, 'unable to add user because the number of users has reached the limit', 'user_limit'),
+])
+def test_a_refused_request_keeps_what_the_refusal_means(clock, code, text, kind):
+    conn = connection(clock, [status(code=code, reason=text)])
+    with pytest.raises(C.ZillizError) as info:
+        conn.drop_user('bob')
+    assert info.value.details['refusal'] == kind and C.refusal(info.value) == kind
+    assert info.value.details['server_detail'] == text
+
+
+# ----- request shapes, through the real protocol stubs ------------------------------
+
+class RequestStub:
+    """Records (method, request) of every call and answers with answer(method, request)."""
+
+    def __init__(self, answer):
+        self.answer = answer
+        self.requests = []
+
+    def __getattr__(self, method):
+        def call(request, timeout, metadata):
+            self.requests.append((method, request))
+            return self.answer(method, request)
+        return call
+
+    def methods(self):
+        return [method for method, dummy in self.requests]
+
+
+def grant_entity(role, object_type, object_name, db_name, privilege):
+    return C.milvus_pb2.GrantEntity(
+        role=C.milvus_pb2.RoleEntity(name=role), object=C.milvus_pb2.ObjectEntity(name=object_type),
+        object_name=object_name, db_name=db_name,
+        grantor=C.milvus_pb2.GrantorEntity(privilege=C.milvus_pb2.PrivilegeEntity(name=privilege)))
+
+
+# What a server holds: role -> [(object type, object name, db, privilege)].
+HELD = {'r1': [('Collection', 'orders', 'default', 'Search'), ('Collection', '*', 'analytics', 'Query')],
+        'r2': [('Global', '*', 'default', 'CollectionReadOnly')]}
+
+
+def grants_server(method, request):
+    """SelectGrant answers: db_name '*' lists every database (2.4+); a database, its own grants; plus an
+    entity with an empty privilege name, which is no grant (milvus-io/milvus#49989)."""
+    if method == 'GetVersion':
+        return C.milvus_pb2.GetVersionResponse(status=status(), version='v2.4.23')
+    assert method == 'SelectGrant', method
+    db = request.entity.db_name
+    held = [g for g in HELD.get(request.entity.role.name, ()) if db in ('*', g[2])]
+    entities = [grant_entity(request.entity.role.name, *g) for g in held]
+    entities.append(grant_entity(request.entity.role.name, 'Collection', '*', 'default', ''))
+    return C.milvus_pb2.SelectGrantResponse(status=status(), entities=entities)
+
+
+def stubbed(answer, **params):
+    conn = C.Connection(base(login_user='root', login_password='R00t-secret', **params))
+    conn._stub = RequestStub(answer)
+    conn._metadata = conn._authorization()
+    return conn
+
+
+def test_select_grant_of_every_database_asks_for_database_star():
+    conn = stubbed(grants_server)
+    got = conn.role_grants('r1', '*')
+    (method, request), = conn._stub.requests
+    assert method == 'SelectGrant' and isinstance(request, C.milvus_pb2.SelectGrantRequest)
+    assert request.entity.role.name == 'r1' and request.entity.db_name == '*'
+    assert not request.entity.object.name and not request.entity.object_name
+    assert sorted(got) == sorted(HELD['r1'])       # the empty privilege name is dropped
+
+
+def test_operate_privilege_v2_request_shape():
+    conn = stubbed(lambda method, request: status())
+    conn.operate_privilege_v2('r', True, 'CollectionReadOnly', 'analytics', 'orders', 'grant it')
+    conn.operate_privilege_v2('r', False, 'CollectionReadOnly', 'analytics', 'orders', 'revoke it')
+    (m1, grant), (m2, revoke) = conn._stub.requests
+    assert m1 == m2 == 'OperatePrivilegeV2' and isinstance(grant, C.milvus_pb2.OperatePrivilegeV2Request)
+    assert grant.role.name == 'r' and grant.grantor.privilege.name == 'CollectionReadOnly'
+    assert grant.db_name == 'analytics' and grant.collection_name == 'orders'
+    assert grant.type == C.milvus_pb2.OperatePrivilegeType.Grant
+    assert revoke.type == C.milvus_pb2.OperatePrivilegeType.Revoke
+
+
+def test_operate_privilege_v1_request_shape():
+    conn = stubbed(lambda method, request: status())
+    conn.operate_privilege('r', False, 'Collection', 'orders', 'Search', 'analytics', 'revoke it')
+    (method, request), = conn._stub.requests
+    assert method == 'OperatePrivilege' and request.type == C.milvus_pb2.OperatePrivilegeType.Revoke
+    entity = request.entity
+    assert (entity.role.name, entity.object.name, entity.object_name, entity.db_name,
+            entity.grantor.privilege.name) == ('r', 'Collection', 'orders', 'analytics', 'Search')
+
+
+def test_the_profile_is_read_once_per_run_and_knows_the_uri():
+    answers = {'GetVersion': C.milvus_pb2.GetVersionResponse(status=status(), version='2.3.5')}
+    conn = stubbed(lambda method, request: answers[method], uri='https://in01-x.aws-us-west-2.vectordb.zillizcloud.com')
+    first = conn.profile()
+    assert conn.profile() is first and conn._stub.methods() == ['GetVersion']
+    assert first.zilliz                    # the uri decides, whatever the text
+
+
+def test_collection_aliases_are_listed_then_described():
+    def answer(method, request):
+        if method == 'ListAliases':
+            assert request.db_name == 'analytics'
+            return C.milvus_pb2.ListAliasesResponse(status=status(), db_name='analytics', aliases=['live', 'old'])
+        assert method == 'DescribeAlias' and request.db_name == 'analytics'
+        return C.milvus_pb2.DescribeAliasResponse(status=status(), db_name='analytics', alias=request.alias,
+                                                  collection={'live': 'orders_v2', 'old': 'orders_v1'}[request.alias])
+    conn = stubbed(answer)
+    assert conn.collection_aliases('analytics') == {'live': 'orders_v2', 'old': 'orders_v1'}
+    assert sorted(conn._stub.methods()) == ['DescribeAlias', 'DescribeAlias', 'ListAliases']
+
+
+def test_credential_is_known_to_the_connection():
+    assert C.Connection(base(login_user='root', login_password='R00t-secret')).has_credential
+    assert C.Connection(base(token='an-api-key')).has_credential
+    assert not C.Connection(base()).has_credential
+
+
+# ----- read_grants: one SelectGrant per role where the server lists every database -----
+
+def select_grants(conn):
+    return sorted((r.entity.role.name, r.entity.db_name) for m, r in conn._stub.requests if m == 'SelectGrant')
+
+
+def test_read_grants_asks_once_per_role_with_star_on_2_4_and_later():
+    from ansible_collections.zilliz.cloud.plugins.module_utils._roles import read_grants
+    from ansible_collections.zilliz.cloud.plugins.module_utils._server import detect
+    conn = stubbed(grants_server)
+    grants = read_grants(conn, ['r1', 'r2'], ['default', 'analytics', 'empty'], detect('v2.4.23'))
+    assert select_grants(conn) == [('r1', '*'), ('r2', '*')]
+    assert grants == {'r1': {('Collection', 'orders', 'default', 'Search'), ('Collection', '*', 'analytics', 'Query')},
+                      'r2': {('Global', '*', 'default', 'CollectionReadOnly')}}
+
+
+def test_read_grants_asks_per_role_and_database_on_2_3():
+    from ansible_collections.zilliz.cloud.plugins.module_utils._roles import read_grants
+    from ansible_collections.zilliz.cloud.plugins.module_utils._server import detect
+    conn = stubbed(grants_server)
+    grants = read_grants(conn, ['r1', 'r2'], ['default', 'analytics'], detect('2.3.5'))
+    assert select_grants(conn) == [('r1', 'analytics'), ('r1', 'default'), ('r2', 'analytics'), ('r2', 'default')]
+    assert grants['r1'] == {('Collection', 'orders', 'default', 'Search'), ('Collection', '*', 'analytics', 'Query')}
+    assert '*' not in [db for dummy, db in select_grants(conn)]
+
+
+def test_roles_with_members_drop_nameless_roles_and_members():
+    def answer(method, request):
+        assert method == 'SelectRole' and request.include_user_info
+        response = C.milvus_pb2.SelectRoleResponse(status=status())
+        for role, users in (('r', ['ann', '']), ('', ['bob']), ('public', [])):
+            result = response.results.add()
+            result.role.name = role
+            for user in users:
+                result.users.add().name = user
+        return response
+    assert stubbed(answer).roles_with_members() == {'r': {'ann'}, 'public': set()}
+
+
+def test_role_actions_go_out_as_the_right_protocol_requests():
+    from ansible_collections.zilliz.cloud.plugins.module_utils._roles import RoleReconciler, plan_roles, RoleState
+    from ansible_collections.zilliz.cloud.plugins.module_utils._server import detect
+    params = dict(name='r', state='present', privileges_mode='exact', roles=None, uri='http://localhost:19530',
+                  privileges=[dict(privilege='CollectionReadOnly', object_type=None, object_name='orders',
+                                   db_name='analytics'),
+                              dict(privilege='Search', object_type='Collection', object_name='orders',
+                                   db_name='default')])
+    rec = RoleReconciler(params)
+    held = RoleState({'r': set()}, ['default', 'analytics'], {'r': set()}, detect('v2.5.27'))
+    conn = stubbed(lambda method, request: status())
+    for action in plan_roles(rec.requests, held)[0].actions:
+        rec.apply(conn, action)
+    sent = dict(conn._stub.requests)
+    assert sorted(sent) == ['OperatePrivilege', 'OperatePrivilegeV2']
+    v1, v2 = sent['OperatePrivilege'], sent['OperatePrivilegeV2']
+    assert (v2.role.name, v2.grantor.privilege.name, v2.db_name, v2.collection_name, v2.type) == \
+        ('r', 'CollectionReadOnly', 'analytics', 'orders', C.milvus_pb2.OperatePrivilegeType.Grant)
+    assert (v1.entity.object.name, v1.entity.object_name, v1.entity.db_name, v1.entity.grantor.privilege.name) == \
+        ('Collection', 'orders', 'default', 'Search')

@@ -122,7 +122,8 @@ def test_valid_items(entry):
     (item('UpdateUser', 'Global'), 'set object_type: User'),
     (item('All', 'Collection'), 'All exists on Global only: set object_type: Global'),
     (item('All', 'User'), 'All exists on Global only'),
-    (item('CollectionReadOnly', 'Collection'), 'CollectionReadOnly is a built-in privilege group: leave object_type out'),
+    (item('CollectionReadOnly', 'Collection'),
+     'CollectionReadOnly is a built-in privilege group: leave object_type out'),
     (item('ClusterAdmin', 'Global'), 'leave object_type out'),
     (item('COLL_RO', 'Collection'), "'COLL_RO' is the docs' short label of the built-in privilege group "
                                     "CollectionReadOnly, a name the server does not know: write privilege: "
@@ -338,18 +339,14 @@ def test_grants_that_do_not(keys, missing):
     assert not grants_allow_access_management(keys)
 
 
-def test_custom_groups_count_when_their_privileges_are_known():
-    keys = [('Global', '*', '*', 'rbac_admins')]
-    groups = {'rbac_admins': MANAGEMENT_NAMES}
-    assert grants_allow_access_management(keys, custom_groups=groups)
-    assert not grants_allow_access_management(keys, custom_groups={'rbac_admins': ['SelectOwnership']})
+def test_custom_groups_never_count():
+    """What a custom group holds is not read: it never counts as management rights."""
+    assert not grants_allow_access_management([('Global', '*', '*', 'rbac_admins')])
 
 
-def test_login_database_and_required_subset():
+def test_grants_in_another_database_do_not_count():
     keys = [key[:2] + ('db1',) + key[3:] for key in MANAGERS]
-    assert grants_allow_access_management(keys, db_name='db1')
-    roles_only = [pair for pair in ACCESS_MANAGEMENT_PRIVILEGES if pair[0] == 'Global']
-    assert grants_allow_access_management(MANAGERS[:4], required=roles_only)
+    assert not grants_allow_access_management(keys)
     assert not grants_allow_access_management(MANAGERS[:4])
 
 
