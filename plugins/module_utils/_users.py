@@ -520,7 +520,7 @@ class UserReconciler(Reconciler):
         this action."""
         kind = refusal(error)
         if action.kind == CREATE_USER and kind in (ALREADY_EXISTS, USER_LIMIT):
-            # On 2.4 and 2.5 AddCredential checks the user limit before existence
+            # Up to 2.5 AddCredential checks the user limit before existence
             # (internal/rootcoord/meta_table.go), so a retried creation that had
             # gone through may be refused for the limit instead.
             if conn.authenticates(action.subject, request['password']):
