@@ -7,7 +7,10 @@ import ast
 import copy
 import hashlib
 import json
+import os
 import re
+import sys
+from pathlib import Path
 
 import pytest
 import yaml
@@ -44,37 +47,39 @@ def printed_summary(output):
     return json.loads('{' + output[start:].split('=> {', 1)[1].split('\n}\n', 1)[0] + '}')['msg']
 
 
-def test_role_readme_milvus_example_runs_as_written(tmp_path):
+def test_role_readme_milvus_example_runs_as_written(docs_server, tmp_path):
     yaml_blocks = fenced_blocks(ROLE_README, 'yaml')
     site = block_starting(yaml_blocks, '# site.yml')
     group_vars = block_starting(yaml_blocks, '# group_vars/milvus_servers/main.yml')
-    server = start_server(roles=())
+    server = docs_server  # reset: a fresh server
+    client = server.client()
     try:
-        (tmp_path / 'site.yml').write_text(site, encoding='utf-8')
-        (tmp_path / 'group_vars' / 'milvus_servers').mkdir(parents=True)
-        (tmp_path / 'group_vars' / 'milvus_servers' / 'main.yml').write_text(group_vars, encoding='utf-8')
-        inventory = {'zilliz_clusters': {'children': {'milvus_servers': {'hosts': {
-            'milvus_lab': {'cluster_users_uri': server.uri}}}}}}
-        (tmp_path / 'hosts.yml').write_text(yaml.safe_dump(inventory), encoding='utf-8')
-        extra = dict(VAULT, vault_milvus_root_password=server.root_password)
-        args = ['ansible-playbook', 'site.yml', '-i', 'hosts.yml']
-
-        run = run_ansible(args, extra_vars=extra, name='docs_role_readme_milvus', cwd=tmp_path)
-        assert run.rc == 0, tail(run.output)
-        assert printed_summary(run.output) == readme_summary(server.uri)
-        assert server.client(user='etl', password=VAULT['vault_etl_password'], timeout=5).close() is None
-
-        run = run_ansible(args, extra_vars=extra, name='docs_role_readme_milvus_again', cwd=tmp_path)
-        assert run.rc == 0 and re.search(r'milvus_lab +: ok=\d+ +changed=0 ', run.output), tail(run.output)
+        reset(client)
     finally:
-        server.stop()
+        client.close()
+    (tmp_path / 'site.yml').write_text(site, encoding='utf-8')
+    (tmp_path / 'group_vars' / 'milvus_servers').mkdir(parents=True)
+    (tmp_path / 'group_vars' / 'milvus_servers' / 'main.yml').write_text(group_vars, encoding='utf-8')
+    inventory = {'zilliz_clusters': {'children': {'milvus_servers': {'hosts': {
+        'milvus_lab': {'cluster_users_uri': server.uri}}}}}}
+    (tmp_path / 'hosts.yml').write_text(yaml.safe_dump(inventory), encoding='utf-8')
+    extra = dict(VAULT, vault_milvus_root_password=server.root_password)
+    args = ['ansible-playbook', 'site.yml', '-i', 'hosts.yml']
+
+    run = run_ansible(args, extra_vars=extra, name='docs_role_readme_milvus', cwd=tmp_path)
+    assert run.rc == 0, tail(run.output)
+    assert printed_summary(run.output) == readme_summary(server.uri)
+    assert server.client(user='etl', password=VAULT['vault_etl_password'], timeout=5).close() is None
+
+    run = run_ansible(args, extra_vars=extra, name='docs_role_readme_milvus_again', cwd=tmp_path)
+    assert run.rc == 0 and re.search(r'milvus_lab +: ok=\d+ +changed=0 ', run.output), tail(run.output)
 
 
 # --------------------------------------------------------------------------
 # Every other example: the yaml blocks of README.md, the role README and
 # docs/*.md, and the tasks of the modules' EXAMPLES. Each one is either run
-# below (one ansible-playbook run per document or module, on one shared
-# server reset in between) or marked in the text, right before it, as one
+# below (one ansible-playbook run, on one shared server reset before each
+# source) or marked in the text, right before it, as one
 # that cannot run against a local Milvus 2.3.5:
 #   Markdown: <!-- example: zilliz-cloud-only (why) -->, needs-awx, not-a-playbook
 #   EXAMPLES: a comment line "# Zilliz Cloud only" (or "# Not a playbook") above the task
@@ -199,6 +204,8 @@ def vault_vars(text):
 #   roles: created first (db_ro and db_rw exist only on Zilliz Cloud; other
 #          roles the example reads but does not create)
 #   users: {name: vaulted variable holding its current password}
+# A source with an empty entry needs no set-up: its examples run on the
+# server the previous source left (no reset either).
 #   databases: created first (a grant in a missing database is refused)
 #   extra: variables the example leaves to the reader
 #   vars_files: content of the vars files the plays name (vault values come
@@ -274,34 +281,40 @@ def plays_of(example, uri):
     return plays
 
 
-def reset(server):
+def reset(client):
     """Back to a fresh server: no user but root, no custom role."""
-    client = server.client()
-    try:
-        for name in client.list_users(timeout=10):
-            if name != 'root':
-                client.drop_user(name, timeout=10)
-        for name in client.list_roles(timeout=10):
-            if name not in ('admin', 'public'):
-                for grant in client.describe_role(name, timeout=10)['privileges']:
-                    client.revoke_privilege(name, grant['object_type'], grant['privilege'], grant['object_name'],
-                                            db_name=grant['db_name'], timeout=10)
-                client.drop_role(name, timeout=10)
-    finally:
-        client.close()
+    for name in client.list_users(timeout=10):
+        if name != 'root':
+            client.drop_user(name, timeout=10)
+    for name in client.list_roles(timeout=10):
+        if name not in ('admin', 'public'):
+            for grant in client.describe_role(name, timeout=10)['privileges']:
+                client.revoke_privilege(name, grant['object_type'], grant['privilege'], grant['object_name'],
+                                        db_name=grant['db_name'], timeout=10)
+            client.drop_role(name, timeout=10)
 
 
-def prepare(server, setup, values):
-    client = server.client()
+def prepare(client, setup, values):
+    existing = client.list_databases(timeout=10)
+    for name in setup.get('databases', ()):
+        if name not in existing:
+            client.create_database(name, timeout=10)
+    for name in setup.get('roles', ()):
+        client.create_role(name, timeout=10)
+    for name, variable in setup.get('users', {}).items():
+        client.create_user(name, values[variable], timeout=10)
+
+
+def setup_job(path):
+    """Run by the set-up play before each source's examples: reset the server
+    and prepare what the source needs (the job file holds the secrets, so the
+    command line shows none)."""
+    from pymilvus import MilvusClient  # pylint: disable=import-outside-toplevel
+    job = json.loads(Path(path).read_text(encoding='utf-8'))
+    client = MilvusClient(job['uri'], user='root', password=job['root_password'], dedicated=True, timeout=10)
     try:
-        existing = client.list_databases(timeout=10)
-        for name in setup.get('databases', ()):
-            if name not in existing:
-                client.create_database(name, timeout=10)
-        for name in setup.get('roles', ()):
-            client.create_role(name, timeout=10)
-        for name, variable in setup.get('users', {}).items():
-            client.create_user(name, values[variable], timeout=10)
+        reset(client)
+        prepare(client, job['setup'], job['values'])
     finally:
         client.close()
 
@@ -314,23 +327,51 @@ def docs_server():
     server.stop()
 
 
-@pytest.mark.parametrize('source', sorted(SETUP))
-def test_examples_run_as_written(source, docs_server, tmp_path):
-    examples = to_run(source)
-    setup = SETUP[source]
-    plays = [play for example in examples for play in plays_of(example, docs_server.uri)]
+def write_private(path, data):
+    fd = os.open(str(path), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, 'w', encoding='utf-8') as stream:
+        json.dump(data, stream)
+
+
+def test_examples_run_as_written(docs_server, tmp_path):
+    """One ansible-playbook run for all of them: for each source, a set-up
+    play when SETUP names something (the test's own: a fresh server, then
+    what the source needs), then the source's examples, one play each."""
+    plays, values, expected = [], {}, 0
+    for number, source in enumerate(sorted(SETUP)):
+        examples, setup = to_run(source), SETUP[source]
+        text = ''.join(e.text for e in examples) + json.dumps(setup)
+        source_values = vault_vars(text)
+        assert not any(values.get(k, v) != v for k, v in source_values.items())
+        values.update(source_values)
+        values.update(setup.get('extra', {}))
+        for path, content in setup.get('vars_files', {}).items():
+            (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+            (tmp_path / path).write_text(yaml.safe_dump(content), encoding='utf-8')
+        if setup:
+            # Without one, the examples run on whatever the source before
+            # left: each set-up is a process importing pymilvus (2 s here).
+            job = tmp_path / ('setup-%02d.json' % number)
+            write_private(job, {'uri': docs_server.uri, 'root_password': docs_server.root_password,
+                                'setup': setup, 'values': source_values})
+            plays.append({'name': 'Set-up for %s (the test\'s, not an example)' % source, 'hosts': 'localhost',
+                          'gather_facts': False, 'tasks': [{
+                              'name': 'A fresh server, then what the examples need',
+                              'ansible.builtin.command': {'argv': [
+                                  '{{ ansible_playbook_python }}', __file__, 'setup', str(job)]},
+                              'changed_when': False}]})
+        source_plays = [play for example in examples for play in plays_of(example, docs_server.uri)]
+        expected += len(source_plays)
+        plays += source_plays
     (tmp_path / 'examples.yml').write_text(yaml.safe_dump(plays, sort_keys=False, allow_unicode=True),
                                            encoding='utf-8')
-    for path, content in setup.get('vars_files', {}).items():
-        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / path).write_text(yaml.safe_dump(content), encoding='utf-8')
-    text = ''.join(e.text for e in examples) + json.dumps(setup)
-    values = dict(vault_vars(text), docs_root_password=docs_server.root_password, zilliz_uri=docs_server.uri)
-    values.update(setup.get('extra', {}))
-    reset(docs_server)
-    prepare(docs_server, setup, values)
-    run = run_ansible(['ansible-playbook', 'examples.yml'], extra_vars=values,
-                      name='docs_examples_' + re.sub(r'\W+', '_', source), cwd=tmp_path)
+    values.update(docs_root_password=docs_server.root_password, zilliz_uri=docs_server.uri)
+    run = run_ansible(['ansible-playbook', 'examples.yml'], extra_vars=values, name='docs_examples',
+                      cwd=tmp_path)
     assert run.rc == 0, tail(run.output)
-    assert run.output.count('\nPLAY [Example ') == len(plays), tail(run.output)
+    assert run.output.count('\nPLAY [Example ') == expected, tail(run.output)
     assert re.search(r'localhost +: ok=\d+ +changed=\d+ +unreachable=0 +failed=0 ', run.output), tail(run.output)
+
+
+if __name__ == '__main__' and sys.argv[1:2] == ['setup']:
+    setup_job(sys.argv[2])
