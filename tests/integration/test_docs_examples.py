@@ -319,8 +319,8 @@ def setup_job(path):
         client.close()
 
 
-@pytest.fixture(scope='module')
-def docs_server():
+@pytest.fixture(scope='module', name='docs_server')
+def fixture_docs_server():
     # root is one of the server's superUsers, so the superuser example runs.
     server = start_server(roles=(), super_users=('root',))
     yield server
