@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import REPO, register_secret, run_ansible, start_server, tail
+from conftest import REPO, logs_in, register_secret, run_ansible, start_server, tail
 
 ROLE_README = REPO / 'roles' / 'cluster_users' / 'README.md'
 VAULT = {
@@ -78,8 +78,8 @@ def test_role_readme_milvus_example_runs_as_written(docs_server, tmp_path):
 # --------------------------------------------------------------------------
 # Every other example: the yaml blocks of README.md, the role README and
 # docs/*.md, and the tasks of the modules' EXAMPLES. Each one is either run
-# below (one ansible-playbook run, on one shared server reset before each
-# source) or marked in the text, right before it, as one
+# below (one ansible-playbook run on one shared server, reset before each
+# source that needs a set-up) or marked in the text, right before it, as one
 # that cannot run against a local Milvus 2.3.5:
 #   Markdown: <!-- example: zilliz-cloud-only (why) -->, needs-awx, not-a-playbook
 #   EXAMPLES: a comment line "# Zilliz Cloud only" (or "# Not a playbook") above the task
@@ -371,6 +371,11 @@ def test_examples_run_as_written(docs_server, tmp_path):
     assert run.rc == 0, tail(run.output)
     assert run.output.count('\nPLAY [Example ') == expected, tail(run.output)
     assert re.search(r'localhost +: ok=\d+ +changed=\d+ +unreachable=0 +failed=0 ', run.output), tail(run.output)
+    # The last source run is the role README's account items: svc_old's
+    # password was rotated from the previous one, etl was created.
+    assert logs_in(docs_server, 'svc_old', values['vault_svc_old_password'])
+    assert not logs_in(docs_server, 'svc_old', values['vault_svc_old_password_previous'])
+    assert logs_in(docs_server, 'etl', values['vault_etl_password'])
 
 
 if __name__ == '__main__' and sys.argv[1:2] == ['setup']:
