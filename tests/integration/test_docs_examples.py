@@ -9,6 +9,7 @@ import hashlib
 import json
 import os
 import re
+import shlex
 import sys
 from pathlib import Path
 
@@ -377,6 +378,17 @@ def test_examples_run_as_written(docs_server, tmp_path):
     assert not logs_in(docs_server, 'svc_old', values['vault_svc_old_password_previous'])
     assert logs_in(docs_server, 'etl', values['vault_etl_password'])
 
+
+def test_readme_ad_hoc_commands_run(docs_server):
+    """The README's ad hoc commands, with the connection in the environment
+    as the block says (the export and read lines are the connection)."""
+    block = block_starting(fenced_blocks(REPO / 'README.md', 'sh'), 'export ZILLIZ_URI=')
+    commands = [line for line in block.splitlines() if line.startswith('ansible ')]
+    assert len(commands) == 3, block
+    for number, command in enumerate(commands):
+        run = run_ansible(shlex.split(command.split('  #')[0]), env=docs_server.env(),
+                          name='docs_readme_ad_hoc_%d' % number)
+        assert run.rc == 0, tail(run.output)
 
 if __name__ == '__main__' and sys.argv[1:2] == ['setup']:
     setup_job(sys.argv[2])
