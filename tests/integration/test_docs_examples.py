@@ -390,5 +390,6 @@ def test_readme_ad_hoc_commands_run(docs_server):
                           name='docs_readme_ad_hoc_%d' % number)
         assert run.rc == 0, tail(run.output)
 
+
 if __name__ == '__main__' and sys.argv[1:2] == ['setup']:
     setup_job(sys.argv[2])
