@@ -193,6 +193,7 @@ EXAMPLES = r'''
       - {object_type: Collection, object_name: orders, privilege: Query}
       - {object_type: Global, privilege: DescribeCollection}
 
+# Zilliz Cloud only (or Milvus 2.4.18+: built-in privilege groups)
 - name: A read-only role for a database on Zilliz Cloud or Milvus 2.4.18+ (built-in privilege groups)
   zilliz.cloud.zilliz_role:
     name: analytics_ro
