@@ -144,8 +144,9 @@ support-tests: venv collection-link ## pytest tests/support_tests (the launcher,
 # ansible-test integration targets (tests/integration/targets): every target
 # against one real Milvus 2.3.5, then the access targets against the model of
 # newer servers (tools/milvus_model, docs/model.md) as each MODEL_PROFILES
-# profile, one after the other (they share tests/output and the config file).
-# tools/run_integration_targets.py starts and always stops each server.
+# profile, all at once, each from its own copy of the tree
+# (tools/run_target_matrix.py); tools/run_integration_targets.py starts and
+# always stops each server.
 # TARGETS=zilliz_user limits every run; MODEL_PROFILES= (empty) skips the
 # model; INTEGRATION_ARGS=... adds ansible-test options.
 ACCESS_TARGETS := zilliz_role zilliz_role_info zilliz_user zilliz_user_info cluster_users \
@@ -157,18 +158,10 @@ MODEL_PROFILES ?= 2.5.27 2.6.18 zilliz-cloud
 ZILLIZ_CLOUD_TARGETS := zilliz_privilege_groups zilliz_role_dropped_database zilliz_alias_grants \
 	zilliz_user_name_chars zilliz_builtin_roles
 
-integration-targets: venv collection-link ## ansible-test integration: all targets on the real 2.3.5, access targets on the model (TARGETS=..., MODEL_PROFILES=...)
-	$(call banner,ansible-test integration: real Milvus 2.3.5)
-	@failed=""; \
-	"$(VENV_BIN)/python" tools/run_integration_targets.py $(INTEGRATION_ARGS) $(TARGETS) || failed="$$failed real"; \
-	for profile in $(MODEL_PROFILES); do \
-		printf '\n==> ansible-test integration: model of %s\n' "$$profile"; \
-		targets="$(or $(TARGETS),$(ACCESS_TARGETS))"; \
-		[ "$$profile" != zilliz-cloud ] || targets="$(or $(TARGETS),$(ZILLIZ_CLOUD_TARGETS))"; \
-		"$(VENV_BIN)/python" tools/run_integration_targets.py --server "model:$$profile" $(INTEGRATION_ARGS) \
-			$$targets || failed="$$failed model:$$profile"; \
-	done; \
-	[ -z "$$failed" ] || { echo "integration-targets failed on:$$failed"; exit 1; }
+integration-targets: venv collection-link ## ansible-test integration: all targets on the real 2.3.5, access targets on the model, at once (TARGETS=..., MODEL_PROFILES=...)
+	$(call banner,ansible-test integration: the real Milvus 2.3.5 and the model's profiles at once)
+	"$(VENV_BIN)/python" tools/run_target_matrix.py --targets "$(TARGETS)" --access "$(or $(TARGETS),$(ACCESS_TARGETS))" \
+		--zilliz-cloud "$(or $(TARGETS),$(ZILLIZ_CLOUD_TARGETS))" --extra "$(INTEGRATION_ARGS)" $(MODEL_PROFILES)
 
 list-targets: venv collection-link ## ansible-test integration --list-targets
 	@cd "$(COLLECTION_LINK)" && ANSIBLE_TEST_CONTENT_ROOT="$(COLLECTION_LINK)" \
