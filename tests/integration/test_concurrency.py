@@ -139,11 +139,15 @@ def test_raced_creation_gets_this_runs_password_with_update_password_always(conc
             users = _reconciler(server, [{'name': 'conc_race', 'password': SECRETS['pw_bob_2'],
                                           'current_password': SECRETS['pw_bob_1']}], update_password='always')
             state = users.observe(conn)                                        # the user does not exist yet
-            plans = users.plan(state)
+            plans = users.plan(state).subjects
             client.create_user('conc_race', SECRETS['pw_bob_1'], timeout=10)   # ...then the other run won
             outcome = engine.Outcome(plans)
-            engine.execute(conn, users.phases(plans, conn.user), users.apply, outcome)
+            engine.execute(conn, users.phases(plans, state), users.apply, outcome)
             assert outcome.converged == [engine.Action('create_user', 'conc_race')]
+            # The settle step finds the other run's password and changes it to this run's.
+            extra = users.settle(conn, state, outcome)
+            assert extra == [engine.Action('update_password', 'conc_race')]
+            engine.execute(conn, [engine.chains(extra)], users.apply, outcome)
             users.verify(conn, state, outcome)
             assert [str(a) for a in outcome.actions_for(plans[0])] == ['update_password']
             assert users.result(outcome)['users'][0]['password_changed'] is True

@@ -204,6 +204,7 @@ def test_role_two_clusters_in_one_run(milvus, milvus2, tmp_path):
         'vault_etl_password': PW['etl'],
         'vault_dashboard_password': PW['dashboard'],
         'vault_reporting_password': PW['reporting'],
+        'vault_reporting_old_password': PW['reporting'],    # used only to rotate an existing user
     }
     (inventory / 'group_vars' / 'zilliz_clusters' / 'vault.yml').write_text(
         _vault_encrypt(yaml.safe_dump(vault_vars, allow_unicode=True), PW['vault']), encoding='ascii')
