@@ -186,8 +186,11 @@ def test_module_stdout_stderr_on_failure(sec_server):
                              password=SECRETS['pw_carol']), 'auth_failed'),
         ('zilliz_user', dict(base, name='sec_user', state='password', current_password=SECRETS['pw_wrong'],
                              password=SECRETS['pw_bob_2']), 'auth_failed'),
+        # Without current_password, refused before any request (no login_superuser).
         ('zilliz_user', dict(base, name='sec_user', state='password', password=SECRETS['pw_bob_2']),
-         'auth_failed'),
+         'invalid_input'),
+        ('zilliz_user', dict(base, name='sec_user', state='password', password=SECRETS['pw_bob_2'],
+                             login_superuser=True), 'auth_failed'),
         ('zilliz_user', dict(base, uri=closed, name='sec_never', password=SECRETS['pw_carol']), 'unreachable'),
         ('zilliz_user', dict(base, name='sec_never', password=MORE['pw_short']), 'invalid_input'),
         ('zilliz_user', dict(base, uri=server.uri.replace('//', '//root:%s@' % SECRETS['pw_token_user']),
