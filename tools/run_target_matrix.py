@@ -47,7 +47,7 @@ def copy_tree(dest, files):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser = argparse.ArgumentParser(description=__doc__.split('\n', maxsplit=1)[0])
     parser.add_argument('--targets', default='', help='targets for the real server (empty: all)')
     parser.add_argument('--access', default='', help='targets for the model profiles')
     parser.add_argument('--zilliz-cloud', default='', help='targets for the zilliz-cloud profile')
@@ -78,8 +78,8 @@ def main(argv=None):
         print(log.read_text(encoding='utf-8', errors='replace').rstrip())
         if code:
             failed.append(name)
-    print('\ntarget matrix: %d runs at once in %.0fs%s' % (len(jobs), time.monotonic() - started,
-                                                         '; failed: ' + ', '.join(failed) if failed else ''))
+    summary = '; failed: ' + ', '.join(failed) if failed else ''
+    print('\ntarget matrix: %d runs at once in %.0fs%s' % (len(jobs), time.monotonic() - started, summary))
     return 1 if failed else 0
 
 

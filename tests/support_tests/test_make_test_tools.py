@@ -74,7 +74,8 @@ def write_makefile(directory):
     (directory / 'Makefile').write_text(
         'slow-a:\n\t@sleep 3; echo a done\n'
         'slow-b:\n\t@sleep 3; echo b done\n'
-        'broken:\n\t@echo broken output; exit 1\n'
+        # broken fails only once the other lane has surely started (a lane's next step never starts after a failure).
+        'broken:\n\t@sleep 1; echo broken output; exit 1\n'
         'after:\n\t@echo after\n')
 
 
