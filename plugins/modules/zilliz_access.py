@@ -22,91 +22,16 @@ description:
     creates, a wrong current password) fails the task with every problem named, and nothing changes.
   - Check mode and diff see the whole run, users holding roles that would be created included; roles that would
     be dropped are no longer held by anyone.
+  - A list left out is not managed - O(roles) left out, no role is read or changed beyond what O(users) needs.
   - The role P(zilliz.cloud.cluster_users#role) runs this module, one task per cluster.
 author:
   - zilliz.cloud contributors (@zilliz)
 extends_documentation_fragment:
   - zilliz.cloud.connection
   - zilliz.cloud.attributes.changes
+  - zilliz.cloud.items.users
+  - zilliz.cloud.items.roles
 options:
-  roles:
-    description:
-      - The custom roles, one item per role, as the items of O(zilliz.cloud.zilliz_role#module:roles) (name, state,
-        privileges, privileges_mode).
-      - Left out, roles are not managed (no role is read or changed beyond what O(users) needs).
-    type: list
-    elements: dict
-    suboptions:
-      name:
-        description: Name of the role.
-        type: str
-        required: true
-        aliases: [role]
-      state:
-        description: V(present) (the default) or V(absent).
-        type: str
-        choices: [present, absent]
-      privileges:
-        description: The privileges of the role; left out, they are not touched.
-        type: list
-        elements: dict
-        suboptions:
-          privilege:
-            description: A privilege or privilege-group name, as in M(zilliz.cloud.zilliz_role).
-            type: str
-            required: true
-          object_type:
-            description: V(Global), V(Collection) or V(User); left out for a privilege-group grant.
-            type: str
-            choices: [Global, Collection, User]
-          object_name:
-            description: The collection or user; V(*) for all.
-            type: str
-            default: '*'
-          db_name:
-            description: The database; V(*) for every database.
-            type: str
-            default: default
-      privileges_mode:
-        description: V(exact) (the default), V(append) or V(remove).
-        type: str
-        choices: [exact, append, remove]
-  users:
-    description:
-      - The users, one item per user, as the items of O(zilliz.cloud.zilliz_user#module:users) (name, state,
-        password, current_password, update_password, roles, roles_mode).
-      - A role an item names must exist, or be created by O(roles) in the same run.
-      - Left out, users are not managed.
-    type: list
-    elements: dict
-    suboptions:
-      name:
-        description: Name of the user.
-        type: str
-        required: true
-        aliases: [user]
-      state:
-        description: V(present) (the default), V(absent) or V(password).
-        type: str
-        choices: [present, absent, password]
-      password:
-        description: The password to create the user with, or the one it must end up with.
-        type: str
-      current_password:
-        description: The user's current password, when its password must change.
-        type: str
-      update_password:
-        description: V(on_create) (the default) or V(always).
-        type: str
-        choices: [always, on_create]
-      roles:
-        description: Roles of the user; left out, its grants are not touched.
-        type: list
-        elements: str
-      roles_mode:
-        description: V(exact) (the default), V(append) or V(remove).
-        type: str
-        choices: [exact, append, remove]
   roles_exclusive:
     description:
       - With O(roles), drop every custom role that is not listed, as O(zilliz.cloud.zilliz_role#module:exclusive).

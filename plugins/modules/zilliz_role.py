@@ -30,6 +30,7 @@ author:
 extends_documentation_fragment:
   - zilliz.cloud.connection
   - zilliz.cloud.attributes.changes
+  - zilliz.cloud.items.roles
 options:
   name:
     description:
@@ -99,47 +100,6 @@ options:
     type: str
     choices: [exact, append, remove]
     default: exact
-  roles:
-    description:
-      - Many roles in one task. Each item takes O(name) (required), O(state), O(privileges) and
-        O(privileges_mode); O(state) and O(privileges_mode) an item leaves out come from the top level.
-    type: list
-    elements: dict
-    suboptions:
-      name:
-        description: Name of the role.
-        type: str
-        required: true
-        aliases: [role]
-      state:
-        description: As O(state).
-        type: str
-        choices: [present, absent]
-      privileges:
-        description: As O(privileges).
-        type: list
-        elements: dict
-        suboptions:
-          privilege:
-            description: As O(privileges[].privilege).
-            type: str
-            required: true
-          object_type:
-            description: As O(privileges[].object_type).
-            type: str
-            choices: [Global, Collection, User]
-          object_name:
-            description: As O(privileges[].object_name).
-            type: str
-            default: '*'
-          db_name:
-            description: As O(privileges[].db_name).
-            type: str
-            default: default
-      privileges_mode:
-        description: As O(privileges_mode).
-        type: str
-        choices: [exact, append, remove]
   exclusive:
     description:
       - With O(roles), drop every custom role that is not listed (its privileges revoked first). Built-in roles

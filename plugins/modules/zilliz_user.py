@@ -32,6 +32,7 @@ author:
 extends_documentation_fragment:
   - zilliz.cloud.connection
   - zilliz.cloud.attributes.changes
+  - zilliz.cloud.items.users
 options:
   name:
     description:
@@ -89,41 +90,6 @@ options:
     type: str
     choices: [exact, append, remove]
     default: exact
-  users:
-    description:
-      - Manage many users in one task. Each item takes the per-user options; options left out of an item
-        default to the values of the top-level options O(state), O(update_password), O(roles), O(roles_mode).
-      - Mutually exclusive with O(name), O(password) and O(current_password).
-    type: list
-    elements: dict
-    suboptions:
-      name:
-        description: Name of the user.
-        type: str
-        required: true
-        aliases: [user]
-      state:
-        description: As the top-level O(state).
-        type: str
-        choices: [present, absent, password]
-      password:
-        description: As the top-level O(password).
-        type: str
-      current_password:
-        description: As the top-level O(current_password).
-        type: str
-      update_password:
-        description: As the top-level O(update_password).
-        type: str
-        choices: [always, on_create]
-      roles:
-        description: As the top-level O(roles).
-        type: list
-        elements: str
-      roles_mode:
-        description: As the top-level O(roles_mode).
-        type: str
-        choices: [exact, append, remove]
   exclusive:
     description:
       - With O(users), drop every user on the server that is not in the list, except C(root), C(db_admin),
