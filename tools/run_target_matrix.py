@@ -46,6 +46,17 @@ def copy_tree(dest, files):
     link.symlink_to(dest)
 
 
+def make_ansible_test_key():
+    """ansible-test makes ~/.ansible/test/id_rsa on its first run, and a second
+    run starting meanwhile fails on its prompt to overwrite it (seen on a fresh
+    machine): make it once, with ansible-test's own command, before the runs."""
+    key = Path.home() / '.ansible' / 'test' / 'id_rsa'
+    if not key.exists():
+        key.parent.mkdir(parents=True, exist_ok=True)
+        subprocess.run(['ssh-keygen', '-m', 'PEM', '-q', '-t', 'rsa', '-N', '', '-f', str(key)],
+                       stdin=subprocess.DEVNULL, check=True)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n', maxsplit=1)[0])
     parser.add_argument('--targets', default='', help='targets for the real server (empty: all)')
@@ -59,6 +70,7 @@ def main(argv=None):
         targets = args.zilliz_cloud if profile == 'zilliz-cloud' else args.access
         runs.append(('model-%s' % profile, 'model:%s' % profile, targets.split()))
     files = tree_files()
+    make_ansible_test_key()
     started = time.monotonic()
     jobs = []
     for name, server, targets in runs:
