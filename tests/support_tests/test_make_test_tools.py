@@ -76,7 +76,9 @@ def write_makefile(directory):
         'slow-b:\n\t@sleep 3; echo b done\n'
         # broken fails only once the other lane has surely started (a lane's next step never starts after a failure).
         'broken:\n\t@sleep 1; echo broken output; exit 1\n'
-        'after:\n\t@echo after\n')
+        'after:\n\t@echo after\n'
+        # about 1.2 s of CPU in a child of make
+        'busy:\n\t@%s -c "import time; [0 for _ in iter(lambda: time.process_time() < 1.2, False)]"\n' % sys.executable)
 
 
 def run_steps(directory, *phases):
@@ -93,9 +95,16 @@ def test_lanes_run_at_once_and_each_step_prints_its_output_and_time(tmp_path):
     for line in ('a done', 'b done', 'after'):
         assert line in result.stdout.splitlines(), line
     for step in ('slow-a', 'slow-b', 'after'):
-        assert re.search(r'^    \(%s: \d+s\)$' % step, result.stdout, re.M), step
+        assert re.search(r'^    \(%s: \d+s, 0s of CPU\)$' % step, result.stdout, re.M), step
     assert result.stdout.index('b done') < result.stdout.index('after')     # phases in order
     assert (tmp_path / 'logs' / 'slow-a.log').read_text() == 'a done\n'
+
+
+def test_a_step_prints_the_cpu_time_of_what_it_ran(tmp_path):
+    write_makefile(tmp_path)
+    result = run_steps(tmp_path, 'busy')
+    assert result.returncode == 0, result.stdout
+    assert re.search(r'^    \(busy: [12]s, 1s of CPU\)$', result.stdout, re.M), result.stdout
 
 
 def test_after_a_failure_no_step_starts_and_the_exit_status_is_1(tmp_path):
