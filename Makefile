@@ -23,7 +23,10 @@ VENV_STAMP := $(VENV_DIR)/.zilliz-cloud-requirements.stamp
 # pip configuration; packages come from PyPI, as for pip.
 UV := $(VENV_BIN)/uv
 # The interpreters are the machine's; uv must never fetch one of its own.
+# Certificates from the platform's store (pip's configuration names it; uv's
+# own bundle does not know this network's proxy).
 export UV_PYTHON_DOWNLOADS := never
+export UV_SYSTEM_CERTS := 1
 
 TMP := $(ROOT)/.tmp
 COLLECTIONS_ROOT := $(TMP)/collections
