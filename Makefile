@@ -147,21 +147,21 @@ browser: ## Install Debian's chromium (headless browser for the report test) unl
 # a machine nothing else is using; the others run beside the other checks.
 TIMED_TESTS := tests/integration/test_faults.py tests/integration/test_network.py \
 	tests/integration/test_concurrency.py
-# $(call run_integration,<name>,<pytest arguments>): logs in tests/output/integration/<name>/
+# $(call run_integration,<pytest arguments>)
 define run_integration
-	$(call banner,integration tests: $(1))
-	PYTHONPATH="$(COLLECTIONS_ROOT)" ZILLIZ_TEST_LOGS=$(1) $(ANSIBLE_ENV) \
-		"$(VENV_BIN)/python" -m pytest -p no:cacheprovider --durations=10 $(2) $(PYTEST_ARGS)
+	$(call banner,integration tests: $(or $(1),all))
+	PYTHONPATH="$(COLLECTIONS_ROOT)" $(ANSIBLE_ENV) \
+		"$(VENV_BIN)/python" -m pytest -p no:cacheprovider --durations=10 $(or $(1),tests/integration) $(PYTEST_ARGS)
 endef
 
 integration: venv collection-link browser ## pytest tests/integration (local Milvus servers)
-	$(call run_integration,all,tests/integration)
+	$(call run_integration,)
 
 integration-untimed: venv collection-link browser ## pytest tests/integration but TIMED_TESTS
-	$(call run_integration,untimed,tests/integration $(addprefix --ignore=,$(TIMED_TESTS)))
+	$(call run_integration,tests/integration $(addprefix --ignore=,$(TIMED_TESTS)))
 
 integration-timed: venv collection-link ## pytest TIMED_TESTS only
-	$(call run_integration,timed,$(TIMED_TESTS))
+	$(call run_integration,$(TIMED_TESTS))
 
 support-tests: venv collection-link ## pytest tests/support_tests (the launcher, the fault proxy, the target runner, the model)
 	$(call banner,test tools)
@@ -369,24 +369,23 @@ test-envs: venv collection-link sanity-offline-setup $(COMPAT_STAMP) $(NEWEST_ST
 # make test: phases one after the other; in a phase, lanes (separated by |)
 # at once, each lane's steps in order (tools/run_steps.py prints each step's
 # output when it ends, its time and its CPU time). The machine has two cores
-# and nearly every step is CPU work, so the lanes keep both busy: the first
+# and the steps are mostly CPU work, so the lanes keep both busy: the first
 # phase makes the venvs and installs the browser (both mostly downloads); the
 # second runs sanity with the oldest and the newest ansible-core (the middle
 # one, the venv's, is `make sanity`), units, lint, docs, the tarball with the
 # three ansible-core versions, the tools' tests, the ansible-test targets on
-# every server, and the pytest layer in two: the files that check wall-time
-# bounds (`!`: at the normal priority, every other step of the phase under
-# nice, so those bounds measure the code and not the load) and the others.
+# every server, and the pytest layer but its timed tests; the last phase runs
+# the timed tests alone.
 TEST_PHASE_SETUP := test-envs | browser
-TEST_PHASE_CHECKS := !integration-timed \
-	| sanity-oldest sanity-newest \
+TEST_PHASE_CHECKS := sanity-oldest sanity-newest \
 	| units lint changelog-lint docs-check docs-lint docs-site smoke-range pymilvus-versions support-tests \
 	| integration-targets \
 	| integration-untimed
+TEST_PHASE_INTEGRATION := integration-timed
 
 test: venv ## Everything CI runs
 	@"$(VENV_BIN)/python" tools/run_steps.py "$(TMP)/test-logs" \
-		"$(TEST_PHASE_SETUP)" "$(TEST_PHASE_CHECKS)"
+		"$(TEST_PHASE_SETUP)" "$(TEST_PHASE_CHECKS)" "$(TEST_PHASE_INTEGRATION)"
 
 demo: venv collection-link ## Run tools/demo.sh (local Milvus + playbooks)
 	$(ANSIBLE_ENV) VENV="$(VENV_DIR)" bash tools/demo.sh

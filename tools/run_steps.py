@@ -13,11 +13,6 @@ whole when the step ends, followed by its time and the CPU time it took
 (with every process it waited for): `    (STEP: 12s, 20s of CPU)`. After a
 failure no new step starts; the steps running finish, and the exit status
 is 1.
-
-A step written `!STEP` is timed: it runs at the normal priority and every
-other step of its phase under `nice -n 19`, so that the timed one has the
-CPU whenever it asks for it (the others get what it leaves) and its
-wall-time bounds measure the code, not the load.
 """
 
 import os
@@ -30,19 +25,14 @@ from pathlib import Path
 PRINT_LOCK = threading.Lock()
 
 
-def run_lane(steps, log_dir, failed, niced):
+def run_lane(steps, log_dir, failed):
     for step in steps:
         if failed:
             return
-        timed = step.startswith('!')
-        step = step.lstrip('!')
         log = log_dir / ('%s.log' % step)
         started = time.monotonic()
-        command = ['make', '--no-print-directory', step]
-        if niced and not timed:
-            command = ['nice', '-n', '19'] + command
         with open(log, 'wb') as stream:
-            proc = subprocess.Popen(command, stdout=stream,  # pylint: disable=consider-using-with
+            proc = subprocess.Popen(['make', '--no-print-directory', step], stdout=stream,  # pylint: disable=consider-using-with
                                     stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
             # wait4: the CPU time of the step and of every process it waited for.
             dummy, status, usage = os.wait4(proc.pid, 0)
@@ -67,8 +57,7 @@ def main(argv):
     started = time.monotonic()
     for phase in argv[1:]:
         lanes = [lane.split() for lane in phase.split('|') if lane.split()]
-        niced = any(step.startswith('!') for lane in lanes for step in lane)
-        threads = [threading.Thread(target=run_lane, args=(lane, log_dir, failed, niced)) for lane in lanes]
+        threads = [threading.Thread(target=run_lane, args=(lane, log_dir, failed)) for lane in lanes]
         phase_started = time.monotonic()
         for thread in threads:
             thread.start()

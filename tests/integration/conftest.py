@@ -21,9 +21,7 @@ from milvus_local import LocalMilvus  # noqa: E402
 sys.path.insert(0, str(REPO / 'tests'))
 from collection_path import collections_dir  # noqa: E402  pylint: disable=wrong-import-position
 
-# One folder per pytest run that may run beside another (make test runs the
-# timed files and the others at once): each numbers its logs from 000.
-OUTPUT_DIR = REPO / 'tests' / 'output' / 'integration' / os.environ.get('ZILLIZ_TEST_LOGS', 'all')
+OUTPUT_DIR = REPO / 'tests' / 'output' / 'integration'
 
 # Passwords with the characters that break naive quoting and masking:
 # @ : quotes, spaces, non-ASCII. All satisfy the Milvus rules (6-72 bytes).

@@ -77,8 +77,6 @@ def write_makefile(directory):
         # broken fails only once the other lane has surely started (a lane's next step never starts after a failure).
         'broken:\n\t@sleep 1; echo broken output; exit 1\n'
         'after:\n\t@echo after\n'
-        'niceness-a:\n\t@echo a at $$(nice)\n'
-        'niceness-b:\n\t@echo b at $$(nice)\n'
         # about 1.2 s of CPU in a child of make
         'busy:\n\t@%s -c "import time; [0 for _ in iter(lambda: time.process_time() < 1.2, False)]"\n' % sys.executable)
 
@@ -107,17 +105,6 @@ def test_a_step_prints_the_cpu_time_of_what_it_ran(tmp_path):
     result = run_steps(tmp_path, 'busy')
     assert result.returncode == 0, result.stdout
     assert re.search(r'^    \(busy: \d+s, [12]s of CPU\)$', result.stdout, re.M), result.stdout
-
-
-def test_a_timed_step_keeps_the_priority_and_the_rest_of_its_phase_is_niced(tmp_path):
-    write_makefile(tmp_path)
-    base = os.nice(0)
-    result = run_steps(tmp_path, '!niceness-a | niceness-b', 'niceness-b')
-    assert result.returncode == 0, result.stdout
-    lines = result.stdout.splitlines()
-    assert 'a at %d' % base in lines
-    assert 'b at %d' % min(base + 19, 19) in lines      # beside the timed step
-    assert 'b at %d' % base in lines                    # the next phase has no timed step
 
 
 def test_after_a_failure_no_step_starts_and_the_exit_status_is_1(tmp_path):
