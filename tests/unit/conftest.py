@@ -358,10 +358,9 @@ class ModuleRun:
 
 
 try:
-    import ansible.module_utils._internal  # noqa: F401  pylint: disable=unused-import
-    _HAS_INTERNAL = True
+    from ansible.module_utils import _internal as MODULE_INTERNAL
 except ImportError:     # ansible-core before 2.19
-    _HAS_INTERNAL = False
+    MODULE_INTERNAL = None
 
 
 @pytest.fixture
@@ -372,9 +371,8 @@ def run_module(capsys, milvus, monkeypatch):
     # Modules run on the target side: once a test has imported controller code
     # (plugins, Display), ansible-core 2.19 would send a module's warnings and
     # deprecations to the controller's display instead of its result.
-    internal = pytest.importorskip('ansible.module_utils._internal') if _HAS_INTERNAL else None
-    if internal is not None and hasattr(internal, 'is_controller'):
-        monkeypatch.setattr(internal, 'is_controller', False)
+    if hasattr(MODULE_INTERNAL, 'is_controller'):
+        monkeypatch.setattr(MODULE_INTERNAL, 'is_controller', False)
 
     def run(module, check_mode=False, diff=False, **args):
         args.setdefault('uri', 'http://localhost:19530')

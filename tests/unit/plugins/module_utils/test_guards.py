@@ -253,11 +253,13 @@ MGR_USERS = dict(USERS, mgr={'manager', 'reader'})
 MGR_GRANTS = {'manager': {ALL}, 'reader': {SEARCH}, 'db_ro': {SEARCH}, 'public': set()}
 
 
-_READ = object()
+# mgr_state's default: mgr's grants as the server lists them (None means "not read").
+_SERVER_GRANTS = object()
 
 
-def mgr_state(login_grants=_READ):
-    return state_for('mgr', users=MGR_USERS, login_grants=MGR_GRANTS if login_grants is _READ else login_grants)
+def mgr_state(login_grants=_SERVER_GRANTS):
+    return state_for('mgr', users=MGR_USERS,
+                     login_grants=MGR_GRANTS if login_grants is _SERVER_GRANTS else login_grants)
 
 
 def mgr_plans(roles, mode='exact'):
