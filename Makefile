@@ -297,7 +297,7 @@ define cached_venv
 	$(call banner,venv: $(1))
 	flock "$(1).lock" bash -c '[ -f "$(1)/.stamp" ] && exit 0; rm -rf "$(1)"; \
 		"$(UV)" venv --quiet --seed --python "$(2)" "$(1)" && \
-		"$(UV)" pip install --quiet --python "$(1)/bin/python" $(3) && touch "$(1)/.stamp"' 
+		"$(UV)" pip install --quiet --python "$(1)/bin/python" $(3) && touch "$(1)/.stamp"'
 	@test -f "$(1)/.stamp"
 endef
 

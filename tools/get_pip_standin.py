@@ -10,15 +10,17 @@ the new virtual environment and arguments such as::
 
     --disable-pip-version-check pip==24.2 --no-setuptools --no-wheel
 
-It installs the packages it is given (pip at the version ansible-test
-wants) with uv when uv is on PATH (``make`` puts the venv's first: two seconds
-a venv instead of eight, and sanity makes a dozen; the platform's certificate
-store, as pip's configuration names it, since ansible-test passes no
-certificate variable); otherwise it installs the
-pip bundled with Python through ``ensurepip`` and then runs ``pip install
---upgrade`` with the same arguments, less the get-pip-only options
-``--no-setuptools`` and ``--no-wheel``. Packages come from the package index
-(PyPI), which is reachable.
+When uv is on PATH (``make`` puts the venv's bin first), it installs the
+packages it is given, pip at the version ansible-test wants, with uv: about
+two seconds a venv instead of eight, and sanity makes a dozen. uv is told to
+use the platform's certificate store, which pip's configuration names,
+because ansible-test passes no certificate variable.
+
+Otherwise it installs the pip bundled with Python through ``ensurepip`` and
+runs ``pip install --upgrade`` with the same arguments, less the get-pip-only
+options ``--no-setuptools`` and ``--no-wheel``.
+
+Either way packages come from the package index (PyPI), which is reachable.
 """
 
 from __future__ import annotations

@@ -7,8 +7,9 @@ Run by `make integration-targets`. Every target runs against the real Milvus
 PROFILE, and the Zilliz Cloud ones against its profile. ansible-test writes
 the config file and its output inside the tree it runs from, so each server
 gets its own copy of the tree (the files git tracks or would track) under
-.tmp/target-matrix/, and the runs go at the same time: each is one
-ansible-playbook after another, which leaves most of a core idle. Each run is
+.tmp/target-matrix/, and the runs go at the same time (on two cores that
+saves no CPU, but it lets one `make` step fill the cores the other lanes of
+make test leave). Each run is
 tools/run_integration_targets.py from its copy (it starts and always stops its
 server, and scans its output for secrets). Their outputs are printed one after
 the other when all have ended; the exit status is 1 when any run failed.
