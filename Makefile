@@ -57,7 +57,7 @@ define banner
 	@printf '\n==> %s\n' "$(1)"
 endef
 
-.PHONY: help venv collection-link browser sanity-offline-setup sanity sanity-oldest sanity-newest newest smoke-range test-envs units support-tests integration integration-untimed integration-timed integration-targets list-targets \
+.PHONY: help venv collection-link browser sanity-offline-setup sanity sanity-oldest sanity-newest newest smoke-range test-envs units support-tests integration integration-untimed integration-untimed-1 integration-untimed-2 integration-timed integration-targets list-targets \
 	lint compat changelog-lint docs-check docs-lint docs-site build install-test credential-type-check pymilvus-versions \
 	test demo clean
 
@@ -159,6 +159,18 @@ integration: venv collection-link browser ## pytest tests/integration (local Mil
 
 integration-untimed: venv collection-link browser ## pytest tests/integration but TIMED_TESTS
 	$(call run_integration,tests/integration $(addprefix --ignore=,$(TIMED_TESTS)))
+
+# The untimed files in two halves of about the same length, for make test: a
+# single pytest spends half its time waiting (servers starting, the browser),
+# and two of them fill that time with work.
+UNTIMED_HALF_1 := tests/integration/test_docs_examples.py tests/integration/test_access_review.py \
+	tests/integration/test_auth_disabled.py tests/integration/test_default_password.py \
+	tests/integration/test_environment.py tests/integration/test_role_limit.py
+integration-untimed-1: venv collection-link browser ## pytest UNTIMED_HALF_1 (the first half of integration-untimed)
+	$(call run_integration,$(UNTIMED_HALF_1))
+
+integration-untimed-2: venv collection-link browser ## pytest the rest of integration-untimed
+	$(call run_integration,tests/integration $(addprefix --ignore=,$(TIMED_TESTS) $(UNTIMED_HALF_1)))
 
 integration-timed: venv collection-link ## pytest TIMED_TESTS only
 	$(call run_integration,$(TIMED_TESTS))
@@ -380,7 +392,8 @@ TEST_PHASE_SETUP := test-envs | browser
 TEST_PHASE_CHECKS := sanity-oldest sanity-newest \
 	| units lint changelog-lint docs-check docs-lint docs-site smoke-range pymilvus-versions support-tests \
 	| integration-targets \
-	| integration-untimed
+	| integration-untimed-1 \
+	| integration-untimed-2
 TEST_PHASE_INTEGRATION := integration-timed
 
 test: venv ## Everything CI runs
