@@ -171,6 +171,19 @@ def _pid_alive(pid):
     return fields is None or fields[0] != 'Z'  # a zombie is dead for our purposes
 
 
+def _all_threads_stopped(pid):
+    """Whether every thread of ``pid`` is stopped (state T), or it is gone."""
+    try:
+        threads = os.listdir('/proc/%s/task' % pid)
+    except OSError:
+        return True
+    for thread in threads:
+        fields = _proc_stat('%s/task/%s' % (pid, thread))
+        if fields is not None and fields[0] not in ('T', 't'):
+            return False
+    return True
+
+
 def _group_pids(pgid):
     """PIDs (not zombies) whose process group is ``pgid``."""
     pids = []
@@ -654,8 +667,13 @@ class LocalMilvus:
 
     def pause(self):
         """SIGSTOP the server: it still accepts TCP but never answers. Keep pauses
-        well under ~30 s (etcd session TTL) or it may expire its own sessions."""
+        well under ~30 s (etcd session TTL) or it may expire its own sessions.
+        Returns once every thread of the server is stopped: on a loaded machine
+        a thread can still answer a request some time after the signal."""
         self._signal(signal.SIGSTOP)
+        deadline = time.monotonic() + 10
+        while not _all_threads_stopped(self.pid) and time.monotonic() < deadline:
+            time.sleep(0.01)
 
     def resume(self):
         self._signal(signal.SIGCONT)
