@@ -57,7 +57,7 @@ define banner
 	@printf '\n==> %s\n' "$(1)"
 endef
 
-.PHONY: help venv collection-link browser sanity-offline-setup sanity sanity-oldest sanity-newest newest smoke-range test-envs units support-tests integration integration-untimed integration-untimed-1 integration-untimed-2 integration-timed integration-targets list-targets \
+.PHONY: help venv collection-link browser sanity-offline-setup sanity sanity-oldest sanity-newest newest smoke-range test-envs units support-tests integration integration-untimed integration-timed integration-timed-faults integration-timed-network integration-targets list-targets \
 	lint compat changelog-lint docs-check docs-lint docs-site build install-test credential-type-check pymilvus-versions \
 	test demo clean
 
@@ -144,9 +144,11 @@ browser: ## Install Debian's chromium (headless browser for the report test) unl
 
 # The pytest files that check wall-time bounds (faults, network) or start
 # playbooks together at a set time (concurrency): make test runs them last, on
-# a machine nothing else is using; the others run beside the other checks.
-TIMED_TESTS := tests/integration/test_faults.py tests/integration/test_network.py \
-	tests/integration/test_concurrency.py
+# a machine nothing else is using, in two lanes (about a core each, which their
+# bounds allow); the others run beside the other checks.
+TIMED_TESTS_FAULTS := tests/integration/test_faults.py tests/integration/test_concurrency.py
+TIMED_TESTS_NETWORK := tests/integration/test_network.py
+TIMED_TESTS := $(TIMED_TESTS_FAULTS) $(TIMED_TESTS_NETWORK)
 # $(call run_integration,<pytest arguments>)
 define run_integration
 	$(call banner,integration tests: $(or $(1),all))
@@ -160,20 +162,14 @@ integration: venv collection-link browser ## pytest tests/integration (local Mil
 integration-untimed: venv collection-link browser ## pytest tests/integration but TIMED_TESTS
 	$(call run_integration,tests/integration $(addprefix --ignore=,$(TIMED_TESTS)))
 
-# The untimed files in two halves of about the same length, for make test: a
-# single pytest spends half its time waiting (servers starting, the browser),
-# and two of them fill that time with work.
-UNTIMED_HALF_1 := tests/integration/test_docs_examples.py tests/integration/test_access_review.py \
-	tests/integration/test_auth_disabled.py tests/integration/test_default_password.py \
-	tests/integration/test_environment.py tests/integration/test_role_limit.py
-integration-untimed-1: venv collection-link browser ## pytest UNTIMED_HALF_1 (the first half of integration-untimed)
-	$(call run_integration,$(UNTIMED_HALF_1))
-
-integration-untimed-2: venv collection-link browser ## pytest the rest of integration-untimed
-	$(call run_integration,tests/integration $(addprefix --ignore=,$(TIMED_TESTS) $(UNTIMED_HALF_1)))
-
 integration-timed: venv collection-link ## pytest TIMED_TESTS only
 	$(call run_integration,$(TIMED_TESTS))
+
+integration-timed-faults: venv collection-link ## pytest TIMED_TESTS_FAULTS (the first lane of integration-timed)
+	$(call run_integration,$(TIMED_TESTS_FAULTS))
+
+integration-timed-network: venv collection-link ## pytest TIMED_TESTS_NETWORK (the second lane of integration-timed)
+	$(call run_integration,$(TIMED_TESTS_NETWORK))
 
 support-tests: venv collection-link ## pytest tests/support_tests (the launcher, the fault proxy, the target runner, the model)
 	$(call banner,test tools)
@@ -387,14 +383,13 @@ test-envs: venv collection-link sanity-offline-setup $(COMPAT_STAMP) $(NEWEST_ST
 # one, the venv's, is `make sanity`), units, lint, docs, the tarball with the
 # three ansible-core versions, the tools' tests, the ansible-test targets on
 # every server, and the pytest layer but its timed tests; the last phase runs
-# the timed tests alone.
+# the timed tests alone, in two lanes.
 TEST_PHASE_SETUP := test-envs | browser
 TEST_PHASE_CHECKS := sanity-oldest sanity-newest \
 	| units lint changelog-lint docs-check docs-lint docs-site smoke-range pymilvus-versions support-tests \
 	| integration-targets \
-	| integration-untimed-1 \
-	| integration-untimed-2
-TEST_PHASE_INTEGRATION := integration-timed
+	| integration-untimed
+TEST_PHASE_INTEGRATION := integration-timed-faults | integration-timed-network
 
 test: venv ## Everything CI runs
 	@"$(VENV_BIN)/python" tools/run_steps.py "$(TMP)/test-logs" \
