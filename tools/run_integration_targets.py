@@ -136,9 +136,41 @@ def run_ansible_test(args):
     with open(LOG, 'w', encoding='utf-8') as out:
         out.write(' '.join(argv) + '\n')
         out.flush()
-        proc = subprocess.run(argv, cwd=str(COLLECTION_LINK), env=env, stdin=subprocess.DEVNULL,
-                              stdout=out, stderr=subprocess.STDOUT, check=False)
-    return proc.returncode
+        return run_as_group(argv, cwd=str(COLLECTION_LINK), env=env, stdin=subprocess.DEVNULL,
+                            stdout=out, stderr=subprocess.STDOUT)
+
+
+def run_as_group(argv, **popen_args):
+    """Run argv in a process group of its own and return its exit code. When
+    it ends, or when this process is stopped (SIGTERM becomes SystemExit, see
+    _terminate), whatever is left in the group is stopped too: killing
+    ansible-test alone would leave its ansible-playbook running."""
+    proc = subprocess.Popen(argv, start_new_session=True, **popen_args)  # pylint: disable=consider-using-with
+    try:
+        return proc.wait()
+    finally:
+        stop_group(proc)
+
+
+def stop_group(proc, grace=10):
+    """SIGTERM to proc's process group, SIGKILL to what is left of it after `grace` seconds."""
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    deadline = time.monotonic() + grace
+    while time.monotonic() < deadline:
+        proc.poll()             # reap the leader: a zombie still counts as a member
+        try:
+            os.killpg(proc.pid, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.1)
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    proc.wait()
 
 
 def first_failure(lines):

@@ -17,6 +17,7 @@ the other when all have ended; the exit status is 1 when any run failed.
 
 import argparse
 import os
+import signal
 import shutil
 import subprocess
 import sys
@@ -70,6 +71,8 @@ def main(argv=None):
     for profile in args.profiles:
         targets = args.zilliz_cloud if profile == 'zilliz-cloud' else args.access
         runs.append(('model-%s' % profile, 'model:%s' % profile, targets.split()))
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, lambda signum, frame: sys.exit(128 + signum))
     files = tree_files()
     make_ansible_test_key()
     started = time.monotonic()
@@ -84,13 +87,21 @@ def main(argv=None):
         jobs.append((name, log, out, subprocess.Popen(command, cwd=str(tree), stdout=out, stderr=subprocess.STDOUT,
                                                       stdin=subprocess.DEVNULL, env=dict(os.environ))))
     failed = []
-    for name, log, out, proc in jobs:
-        code = proc.wait()
-        out.close()
-        print('\n==> ansible-test integration: %s (exit %d)' % (name, code))
-        print(log.read_text(encoding='utf-8', errors='replace').rstrip())
-        if code:
-            failed.append(name)
+    try:
+        for name, log, out, proc in jobs:
+            code = proc.wait()
+            out.close()
+            print('\n==> ansible-test integration: %s (exit %d)' % (name, code))
+            print(log.read_text(encoding='utf-8', errors='replace').rstrip())
+            if code:
+                failed.append(name)
+    finally:
+        # Stopped early (SIGTERM, Ctrl-C): each runner stops its server and its ansible-test.
+        for job in jobs:
+            if job[3].poll() is None:
+                job[3].terminate()
+        for job in jobs:
+            job[3].wait()
     summary = '; failed: ' + ', '.join(failed) if failed else ''
     print('\ntarget matrix: %d runs at once in %.0fs%s' % (len(jobs), time.monotonic() - started, summary))
     return 1 if failed else 0

@@ -1,17 +1,22 @@
 """Tests of tools/run_integration_targets.py that need no server: the secret
 scan finds every form of a secret, the secrets and user names come from the
-targets, and the config file is private."""
+targets, the config file is private, and stopping the runner stops what it
+started."""
 
 import base64
 import importlib.util
 import os
+import signal
 import stat
+import subprocess
 import sys
+import time
 from pathlib import Path
 from types import SimpleNamespace
 
 REPO = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(REPO / 'tools'))
+TOOLS = REPO / 'tools'
+sys.path.insert(0, str(TOOLS))
 _spec = importlib.util.spec_from_file_location('run_integration_targets', REPO / 'tools' / 'run_integration_targets.py')
 runner = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(runner)
@@ -77,3 +82,30 @@ def test_tarball_import_check_finds_what_is_missing():
     assert found == ['plugins/modules/m.py:2 imports ansible_collections.zilliz.cloud.plugins.module_utils._gone, '
                      'which the tarball lacks',
                      'tests/unit/test_x.py:3 imports milvus_local, which the tarball lacks']
+
+
+def test_stopping_the_runner_stops_what_ansible_test_started(tmp_path):
+    """SIGTERM to the runner while its child runs: the child's own children go too."""
+    pid_file = tmp_path / 'grandchild.pid'
+    script = ('import sys; sys.path.insert(0, %r); import signal, run_integration_targets as r; '
+              'signal.signal(signal.SIGTERM, r._terminate); '
+              'r.run_as_group(["sh", "-c", "sleep 60 & echo $! > %s; wait"])' % (str(TOOLS), pid_file))
+    runner = subprocess.Popen([sys.executable, '-c', script])
+    deadline = time.monotonic() + 20
+    while not (pid_file.exists() and pid_file.read_text().strip()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    grandchild = int(pid_file.read_text())
+    runner.send_signal(signal.SIGTERM)
+    assert runner.wait(timeout=20) == 128 + signal.SIGTERM
+    deadline = time.monotonic() + 5
+    while _alive(grandchild) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _alive(grandchild)
+
+
+def _alive(pid):
+    try:
+        with open('/proc/%d/stat' % pid, encoding='ascii') as stat:
+            return stat.read().rsplit(')', 1)[1].split()[0] != 'Z'
+    except OSError:
+        return False
