@@ -57,7 +57,7 @@ define banner
 	@printf '\n==> %s\n' "$(1)"
 endef
 
-.PHONY: help venv collection-link browser sanity-offline-setup sanity sanity-oldest sanity-newest newest smoke-range test-envs units support-tests integration integration-untimed integration-timed integration-timed-faults integration-timed-network integration-targets list-targets \
+.PHONY: help venv collection-link browser sanity-offline-setup sanity sanity-oldest sanity-newest newest smoke-range test-envs units support-tests integration integration-untimed integration-untimed-main integration-untimed-after-targets integration-timed integration-timed-faults integration-timed-network integration-targets list-targets \
 	lint compat changelog-lint docs-check docs-lint docs-site build install-test credential-type-check pymilvus-versions \
 	test demo clean
 
@@ -161,6 +161,16 @@ integration: venv collection-link browser ## pytest tests/integration (local Mil
 
 integration-untimed: venv collection-link browser ## pytest tests/integration but TIMED_TESTS
 	$(call run_integration,tests/integration $(addprefix --ignore=,$(TIMED_TESTS)))
+
+# make test runs the untimed files in two steps: UNTIMED_AFTER_TARGETS after
+# the targets, in their lane (which ends first), and the rest in a lane of
+# their own, so that the lanes end at about the same time.
+UNTIMED_AFTER_TARGETS := tests/integration/test_tls.py tests/integration/test_slicing.py
+integration-untimed-main: venv collection-link browser ## pytest the untimed files but UNTIMED_AFTER_TARGETS
+	$(call run_integration,tests/integration $(addprefix --ignore=,$(TIMED_TESTS) $(UNTIMED_AFTER_TARGETS)))
+
+integration-untimed-after-targets: venv collection-link ## pytest UNTIMED_AFTER_TARGETS
+	$(call run_integration,$(UNTIMED_AFTER_TARGETS))
 
 integration-timed: venv collection-link ## pytest TIMED_TESTS only
 	$(call run_integration,$(TIMED_TESTS))
@@ -387,8 +397,8 @@ test-envs: venv collection-link sanity-offline-setup $(COMPAT_STAMP) $(NEWEST_ST
 TEST_PHASE_SETUP := test-envs | browser
 TEST_PHASE_CHECKS := sanity-oldest sanity-newest \
 	| units lint changelog-lint docs-check docs-lint docs-site smoke-range pymilvus-versions support-tests \
-	| integration-targets \
-	| integration-untimed
+	| integration-targets integration-untimed-after-targets \
+	| integration-untimed-main
 TEST_PHASE_INTEGRATION := integration-timed-faults | integration-timed-network
 
 test: venv ## Everything CI runs
