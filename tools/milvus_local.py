@@ -194,6 +194,32 @@ def _group_pids(pgid):
     return pids
 
 
+def stop_process_group(pgid, grace, proc=None):
+    """SIGCONT and SIGTERM to process group ``pgid`` (a stopped process acts on
+    SIGTERM only once continued), SIGKILL to what is left of it after ``grace``
+    seconds; returns once the group is empty (at most 10 s after the SIGKILL),
+    reaping ``proc``, the Popen of its leader, meanwhile."""
+    for sig in (signal.SIGCONT, signal.SIGTERM):
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(pgid, sig)
+    _wait_until(lambda: not _group_pids(pgid), grace, proc)
+    if _group_pids(pgid):
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(pgid, signal.SIGKILL)
+    _wait_until(lambda: not _group_pids(pgid), 10, proc)
+
+
+def _wait_until(done, seconds, proc=None):
+    """Poll done() for up to ``seconds``, reaping ``proc`` (a Popen) meanwhile."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and not done():
+        if proc is None:
+            time.sleep(0.1)
+        else:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                proc.wait(timeout=0.1)
+
+
 def _pdeathsig_preexec():
     """preexec_fn: the server gets SIGKILL when the process that started it
     dies (a test run killed hard, where atexit does not run). Linux only."""
@@ -623,14 +649,7 @@ class LocalMilvus:
             # Adopted from a state file, but the pid now belongs to someone else.
             LOG.warning('pid %d is not our milvus any more; not killing it', pid)
         else:
-            for sig in (signal.SIGCONT, signal.SIGTERM):
-                with contextlib.suppress(ProcessLookupError, PermissionError):
-                    os.killpg(pgid, sig)
-            self._wait_until(lambda: not (_group_pids(pgid) or _pid_alive(pid)), self.stop_grace)
-            if _group_pids(pgid):
-                with contextlib.suppress(ProcessLookupError, PermissionError):
-                    os.killpg(pgid, signal.SIGKILL)
-            self._wait_until(lambda: not _group_pids(pgid), 10)
+            stop_process_group(pgid, self.stop_grace, self.proc)
         if self.proc is not None:
             with contextlib.suppress(subprocess.TimeoutExpired):
                 self.proc.wait(timeout=5)
@@ -642,16 +661,6 @@ class LocalMilvus:
                 os.rmdir('/tmp/milvus')  # only when empty: other servers may use it
         self.proc = None
         self.pid = self.pgid = None
-
-    def _wait_until(self, done, seconds):
-        """Poll done() for up to `seconds`, reaping our child meanwhile."""
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline and not done():
-            if self.proc is None:
-                time.sleep(0.1)
-            else:
-                with contextlib.suppress(subprocess.TimeoutExpired):
-                    self.proc.wait(timeout=0.1)
 
     def stop(self):
         """Stop the server and remove its temp dir; idempotent."""
@@ -672,7 +681,9 @@ class LocalMilvus:
         a thread can still answer a request some time after the signal."""
         self._signal(signal.SIGSTOP)
         deadline = time.monotonic() + 10
-        while not _all_threads_stopped(self.pid) and time.monotonic() < deadline:
+        while not _all_threads_stopped(self.pid):
+            if time.monotonic() > deadline:
+                raise LocalMilvusError('server pid %d did not stop within 10 s of SIGSTOP' % self.pid)
             time.sleep(0.01)
 
     def resume(self):

@@ -49,7 +49,7 @@ import yaml
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / 'tools'))
 
-from milvus_local import MILVUS_VERSION, LocalMilvus  # noqa: E402  pylint: disable=wrong-import-position
+from milvus_local import MILVUS_VERSION, LocalMilvus, stop_process_group  # noqa: E402  pylint: disable=wrong-import-position
 from milvus_model import ModelMilvus  # noqa: E402  pylint: disable=wrong-import-position
 
 COLLECTION_LINK = REPO / '.tmp' / 'collections' / 'ansible_collections' / 'zilliz' / 'cloud'
@@ -58,6 +58,7 @@ CONFIG = REPO / 'tests' / 'integration' / 'integration_config.yml'
 LOG = REPO / 'tests' / 'output' / 'integration-targets.log'
 MAX_ROLE_NUM = 64
 SHOWN_LINES = 60
+STOP_GRACE = 10         # seconds ansible-test gets to stop its ansible-playbook
 
 
 def target_secrets():
@@ -149,28 +150,7 @@ def run_as_group(argv, **popen_args):
     try:
         return proc.wait()
     finally:
-        stop_group(proc)
-
-
-def stop_group(proc, grace=10):
-    """SIGTERM to proc's process group, SIGKILL to what is left of it after `grace` seconds."""
-    try:
-        os.killpg(proc.pid, signal.SIGTERM)
-    except ProcessLookupError:
-        return
-    deadline = time.monotonic() + grace
-    while time.monotonic() < deadline:
-        proc.poll()             # reap the leader: a zombie still counts as a member
-        try:
-            os.killpg(proc.pid, 0)
-        except ProcessLookupError:
-            return
-        time.sleep(0.1)
-    try:
-        os.killpg(proc.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-    proc.wait()
+        stop_process_group(proc.pid, STOP_GRACE, proc)
 
 
 def first_failure(lines):

@@ -17,6 +17,7 @@ from types import SimpleNamespace
 REPO = Path(__file__).resolve().parents[2]
 TOOLS = REPO / 'tools'
 sys.path.insert(0, str(TOOLS))
+import milvus_local  # noqa: E402  pylint: disable=wrong-import-position
 _spec = importlib.util.spec_from_file_location('run_integration_targets', REPO / 'tools' / 'run_integration_targets.py')
 runner = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(runner)
@@ -98,14 +99,7 @@ def test_stopping_the_runner_stops_what_ansible_test_started(tmp_path):
     runner.send_signal(signal.SIGTERM)
     assert runner.wait(timeout=20) == 128 + signal.SIGTERM
     deadline = time.monotonic() + 5
-    while _alive(grandchild) and time.monotonic() < deadline:
+    while milvus_local._pid_alive(grandchild) and time.monotonic() < deadline:  # pylint: disable=protected-access
         time.sleep(0.05)
-    assert not _alive(grandchild)
+    assert not milvus_local._pid_alive(grandchild)  # pylint: disable=protected-access
 
-
-def _alive(pid):
-    try:
-        with open('/proc/%d/stat' % pid, encoding='ascii') as stat:
-            return stat.read().rsplit(')', 1)[1].split()[0] != 'Z'
-    except OSError:
-        return False
