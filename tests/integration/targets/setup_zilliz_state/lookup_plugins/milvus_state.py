@@ -46,11 +46,16 @@ TIMEOUT = 10
 def milvus_stubs():
     """pymilvus.grpc_gen's milvus_pb2 and milvus_pb2_grpc, without running
     pymilvus/__init__.py."""
-    if 'pymilvus' not in sys.modules:
-        package = types.ModuleType('pymilvus')
-        package.__path__ = list(importlib.util.find_spec('pymilvus').submodule_search_locations)
-        sys.modules['pymilvus'] = package
-    stubs = importlib.import_module('pymilvus.grpc_gen')
+    if 'pymilvus' in sys.modules:
+        stubs = importlib.import_module('pymilvus.grpc_gen')
+        return stubs.milvus_pb2, stubs.milvus_pb2_grpc
+    package = types.ModuleType('pymilvus')
+    package.__path__ = list(importlib.util.find_spec('pymilvus').submodule_search_locations)
+    sys.modules['pymilvus'] = package
+    try:
+        stubs = importlib.import_module('pymilvus.grpc_gen')
+    finally:
+        del sys.modules['pymilvus']     # a later real `import pymilvus` runs normally
     return stubs.milvus_pb2, stubs.milvus_pb2_grpc
 
 
@@ -109,6 +114,8 @@ class LookupModule(LookupBase):
 
     def run(self, terms, variables=None, **kwargs):
         what = terms[0] if terms else 'state'
+        if what not in ('state', 'databases'):
+            raise AnsibleError("milvus_state: %r: say 'databases', or nothing for the state" % (what,))
         address = urlsplit(kwargs['uri'])
         try:
             with grpc.insecure_channel('%s:%s' % (address.hostname, address.port)) as channel:
