@@ -102,4 +102,3 @@ def test_stopping_the_runner_stops_what_ansible_test_started(tmp_path):
     while milvus_local._pid_alive(grandchild) and time.monotonic() < deadline:  # pylint: disable=protected-access
         time.sleep(0.05)
     assert not milvus_local._pid_alive(grandchild)  # pylint: disable=protected-access
-
