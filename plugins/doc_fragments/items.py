@@ -110,3 +110,17 @@ options:
         type: str
         choices: [exact, append, remove]
 '''
+
+    # report_unchanged of zilliz_user, zilliz_role and zilliz_access (_specs.REPORT_UNCHANGED).
+    REPORT = r'''
+options:
+  report_unchanged:
+    description:
+      - With a list (O(users), O(roles)), whether the result has an entry for every subject (V(true)) or only for
+        those that change, or in check mode would change (V(false)).
+      - The summary names every subject either way, the unchanged ones under C(unchanged). V(false) keeps the
+        result of a large list that changes little small, which saves time on the controller and the module
+        side alike (P(zilliz.cloud.cluster_users#role) uses it by default).
+    type: bool
+    default: true
+'''

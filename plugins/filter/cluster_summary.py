@@ -53,7 +53,9 @@ def cluster_summary(users_result, roles_result=None, host='', uri=None, check_mo
         verb = 'changed' if changed else 'no change'
     where = host + (' (%s)' % uri if uri and uri != host else '')
     users = users_result['summary']
-    listed = len([u for u in users_result.get('users') or () if not u.get('unlisted')])
+    # The listed users that changed have an entry; the unchanged ones may not (report_unchanged), but are named.
+    listed = len([u for u in users_result.get('users') or () if u.get('changed') and not u.get('unlisted')]) \
+        + len(users['unchanged'])
     lines = ['%s: %s, %d user(s) listed%s' % (where, verb, listed, ', exclusive' if exclusive else '')]
     if len(results) > 1:
         roles = roles_result['summary']

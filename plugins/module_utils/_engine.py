@@ -394,7 +394,10 @@ class Reconciler:
         result = dict(changed=any(actions.values()),
                       summary=summarise(plans, lambda plan: actions[plan.name], self.summary_rules))
         if self.batch:
-            result[self.list_key] = [self.subject_result(plan, actions[plan.name]) for plan in plans]
+            # Unchanged subjects are named in the summary; an entry each is only worth its cost when asked for.
+            report_all = self.params.get('report_unchanged', True)
+            result[self.list_key] = [self.subject_result(plan, actions[plan.name]) for plan in plans
+                                     if report_all or actions[plan.name]]
             result['actions'] = ['%s:%s' % (plan.name, a) for plan in plans for a in actions[plan.name]]
         else:
             result.update(self.single_result(self.subject_result(plans[0], actions[plans[0].name])))

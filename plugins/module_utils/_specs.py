@@ -18,6 +18,9 @@ ROLE_STATES = ['present', 'absent']
 PRIVILEGES_MODES = ['exact', 'append', 'remove']
 POLICIES = ['auto', 'milvus', 'zilliz']
 
+# Whether a batch result has an entry for every subject or only for those that change (doc fragment items.report).
+REPORT_UNCHANGED = dict(type='bool', default=True)
+
 PRIVILEGE_ITEM = dict(
     privilege=dict(type='str', required=True),
     object_type=dict(type='str', choices=['Global', 'Collection', 'User']),
@@ -63,6 +66,7 @@ def managing_spec(per_subject, items, list_key, protected_key, **extra):
     spec['exclusive'] = dict(type='bool', default=False)
     spec[protected_key] = dict(type='list', elements='str', default=[])
     spec['max_drops'] = dict(type='int')
+    spec['report_unchanged'] = dict(REPORT_UNCHANGED)
     spec.update(extra)
     return spec
 

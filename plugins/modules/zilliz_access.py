@@ -31,6 +31,7 @@ extends_documentation_fragment:
   - zilliz.cloud.attributes.changes
   - zilliz.cloud.items.users
   - zilliz.cloud.items.roles
+  - zilliz.cloud.items.report
 options:
   roles_exclusive:
     description:
@@ -118,8 +119,11 @@ summary:
   type: dict
   sample: {created: [dashboard], password_changed: [], roles_changed: [dashboard], dropped: [], unchanged: []}
 users:
-  description: One result per item of O(users), then one per user dropped by O(users_exclusive), as
-    M(zilliz.cloud.zilliz_user) returns them.
+  description:
+    - One result per item of O(users), then one per user dropped by O(users_exclusive), as
+      M(zilliz.cloud.zilliz_user) returns them.
+    - With O(report_unchanged=false), only the users that change (or in check mode would change); the same goes
+      for the roles under RV(roles_result).
   returned: when O(users) is given
   type: list
   elements: dict
@@ -149,7 +153,9 @@ error_category:
 
 from ansible_collections.zilliz.cloud.plugins.module_utils._module import ZillizModule
 from ansible_collections.zilliz.cloud.plugins.module_utils._roles import RoleReconciler
-from ansible_collections.zilliz.cloud.plugins.module_utils._specs import POLICIES, role_item_spec, user_item_spec
+from ansible_collections.zilliz.cloud.plugins.module_utils._specs import (
+    POLICIES, REPORT_UNCHANGED, role_item_spec, user_item_spec,
+)
 from ansible_collections.zilliz.cloud.plugins.module_utils._users import UserReconciler
 
 
@@ -166,6 +172,7 @@ def argument_spec():
         password_policy=dict(type='str', default='auto', choices=POLICIES, no_log=False),
         name_policy=dict(type='str', default='auto', choices=POLICIES),
         validate_privilege_names=dict(type='bool', default=True),
+        report_unchanged=dict(REPORT_UNCHANGED),
     )
 
 

@@ -31,6 +31,7 @@ extends_documentation_fragment:
   - zilliz.cloud.connection
   - zilliz.cloud.attributes.changes
   - zilliz.cloud.items.roles
+  - zilliz.cloud.items.report
 options:
   name:
     description:
@@ -220,7 +221,9 @@ role:
       elements: dict
       sample: [{privilege: Search, object_type: Collection, object_name: orders, db_name: default}]
 roles:
-  description: One result per item of O(roles), in order, then one per role dropped by O(exclusive).
+  description:
+    - One result per item of O(roles), in order, then one per role dropped by O(exclusive).
+    - With O(report_unchanged=false), only the roles that change (or in check mode would change).
   returned: when O(roles) is used
   type: list
   elements: dict

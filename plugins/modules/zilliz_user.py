@@ -33,6 +33,7 @@ extends_documentation_fragment:
   - zilliz.cloud.connection
   - zilliz.cloud.attributes.changes
   - zilliz.cloud.items.users
+  - zilliz.cloud.items.report
 options:
   name:
     description:
@@ -242,7 +243,9 @@ actions:
   elements: str
   sample: [create_user, "grant_role:db_ro"]
 users:
-  description: One result per item of O(users), in order, then one per user dropped by O(exclusive).
+  description:
+    - One result per item of O(users), in order, then one per user dropped by O(exclusive).
+    - With O(report_unchanged=false), only the users that change (or in check mode would change).
   returned: when O(users) is used
   type: list
   elements: dict

@@ -10,9 +10,9 @@ from ansible_collections.zilliz.cloud.plugins.filter.cluster_summary import Filt
 def users_result(changed=True, **summary):
     full = dict(created=[], password_changed=[], roles_changed=[], dropped=[], unchanged=[])
     full.update(summary)
-    users = [dict(name='etl', actions=['create_user', 'grant_role:db_rw']),
-             dict(name='dash', actions=['grant_role:db_ro', 'revoke_role:db_rw']),
-             dict(name='old', actions=['drop_user'], unlisted=True)]
+    users = [dict(name='etl', changed=True, actions=['create_user', 'grant_role:db_rw']),
+             dict(name='dash', changed=True, actions=['grant_role:db_ro', 'revoke_role:db_rw']),
+             dict(name='old', changed=True, actions=['drop_user'], unlisted=True)]
     return dict(changed=changed, summary=full, users=users)
 
 
@@ -30,6 +30,16 @@ def test_check_mode_and_no_change():
     assert cluster_summary(users_result(changed=False), host='h', check_mode=True)[0] == \
         'h: no change (check mode), 2 user(s) listed'
     assert 'would change (check mode: nothing was changed)' in cluster_summary(users_result(), check_mode=True)[0]
+
+
+def test_unchanged_users_count_with_or_without_their_entries():
+    # report_unchanged=false leaves the unchanged users out of `users`; the summary still names them.
+    full = users_result(created=['etl'], roles_changed=['etl', 'dash'], dropped=['old'], unchanged=['keep', 'ro'])
+    full['users'] += [dict(name='keep', changed=False, actions=[]), dict(name='ro', changed=False, actions=[])]
+    compact = dict(full, users=[u for u in full['users'] if u['changed']])
+    assert cluster_summary(full, host='h') == cluster_summary(compact, host='h')
+    assert cluster_summary(compact, host='h')[0] == 'h: changed, 4 user(s) listed'
+    assert cluster_summary(compact, host='h')[-1].split() == ['unchanged', '2']
 
 
 def test_long_lists_are_cut():

@@ -516,6 +516,20 @@ def test_verify_fails_when_a_set_password_does_not_authenticate():
     assert info.value.details['result'] == dict(changed=True, actions=['update_password'])
 
 
+
+def test_verify_logs_in_as_the_users_whose_password_changed_not_as_the_users_it_created():
+    server = UserServer(EXISTING, passwords={'alice': 'Old-pass-1'})
+    checked = []
+    server.check_passwords = lambda pairs: checked.extend((name, len(server.writes)) for name, dummy in pairs) or \
+        dict((name, server.authenticates(name, password)) for name, password in pairs)
+    run(server, users=[{'name': 'carol', 'password': 'Secret-1'},
+                       {'name': 'alice', 'password': 'Secret-2', 'update_password': 'always',
+                        'current_password': 'Old-pass-1'}])
+    assert server.writes == [('create_user', 'carol'), ('update_password', 'alice')]
+    # alice's password is checked before the writes and again after them; carol's never.
+    assert [name for name, writes in checked if writes == 2] == ['alice']
+    assert 'carol' not in [name for name, dummy in checked]
+
 # ----- warnings ----------------------------------------------------------------------------------
 
 def test_warnings_of_the_plan():
