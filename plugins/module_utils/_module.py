@@ -30,7 +30,7 @@ from ansible_collections.zilliz.cloud.plugins.module_utils._engine import reconc
 from ansible_collections.zilliz.cloud.plugins.module_utils._errors import (
     INVALID_INPUT, MISSING_LIBRARY, ZillizError,
 )
-from ansible_collections.zilliz.cloud.plugins.module_utils._nolog import narrow
+from ansible_collections.zilliz.cloud.plugins.module_utils._nolog import abridged, narrow
 from ansible_collections.zilliz.cloud.plugins.module_utils._validation import (
     access_management_problems, cleartext_warning, uri_credentials,
 )
@@ -87,14 +87,27 @@ class ZillizModule(AnsibleModule):
         for uri in (self.params.get('uri'), os.environ.get('ZILLIZ_URI'), os.environ.get('MILVUS_URI')):
             self.no_log_values.update(uri_credentials(uri))
 
+    def _log_invocation(self):
+        # AnsibleModule logs its arguments to the system log, each searched for
+        # every secret: a 1000-item list made a 150 kB line and a million
+        # searches. Long item lists are counted there, as in the output.
+        params = self.params
+        self.params = abridged(params, self.argument_spec)
+        try:
+            super(ZillizModule, self)._log_invocation()
+        finally:
+            self.params = params
+
     def fail_json(self, msg, **kwargs):
         if not self._arguments_validated:
             kwargs.setdefault('error_category', INVALID_INPUT)
         super(ZillizModule, self).fail_json(msg=msg, **kwargs)
 
     def exit_json(self, **kwargs):
-        # The same masking as AnsibleModule's, searching each secret once (_nolog.narrow).
-        kwargs, self.no_log_values = narrow(kwargs, self.params, self.argument_spec, self.no_log_values,
+        # The same masking as AnsibleModule's, searching each secret once (_nolog.narrow);
+        # long item lists only counted in the invocation below -vvv, which shows it.
+        shown = self.params if self._verbosity >= 3 else abridged(self.params, self.argument_spec)
+        kwargs, self.no_log_values = narrow(kwargs, shown, self.argument_spec, self.no_log_values,
                                             [get_warnings(), get_deprecations()])
         super(ZillizModule, self).exit_json(**kwargs)
 

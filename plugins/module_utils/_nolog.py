@@ -24,6 +24,11 @@ __metaclass__ = type
 
 MASK = 'VALUE_SPECIFIED_IN_NO_LOG_PARAMETER'
 
+# Below verbosity 3 no callback of Ansible's shows the invocation and `register`
+# drops it, yet a 1000-item list echoed there costs as much as the run's own
+# work to mask, encode, decode and copy: longer item lists are counted instead.
+LONGEST_SHOWN_LIST = 100
+
 
 def masked(params, spec):
     """params with the value of every no_log option (sub-options of lists and
@@ -39,6 +44,17 @@ def masked(params, spec):
             out[key] = masked(value, option['options'])
         else:
             out[key] = value
+    return out
+
+
+def abridged(params, spec, longest=LONGEST_SHOWN_LIST):
+    """params with every list of items (an option with sub-options) longer
+    than `longest` replaced by a note of its length, for the invocation of a
+    run below verbosity 3."""
+    out = dict(params)
+    for key, value in params.items():
+        if (spec.get(key) or {}).get('options') and isinstance(value, list) and len(value) > longest:
+            out[key] = '%d items (listed in full at verbosity 3, -vvv)' % len(value)
     return out
 
 
@@ -61,9 +77,11 @@ def narrow(result, params, spec, secrets, extra=()):
     look for): none when no secret occurs in the result, the masked invocation
     or `extra` (warnings and the like, added to the output later); otherwise
     the result unchanged and every secret."""
-    if 'invocation' in result or not secrets:
+    if 'invocation' in result:
         return result, secrets
     candidate = dict(result, invocation=dict(module_args=masked(params, spec)))
+    if not secrets:
+        return candidate, secrets
     text = '\0'.join(_texts([candidate, list(extra)], []))
     if any(secret in text for secret in secrets):
         return result, secrets

@@ -4,7 +4,7 @@ import pytest
 
 from ansible.module_utils.common.parameters import remove_values
 
-from ansible_collections.zilliz.cloud.plugins.module_utils._nolog import MASK, masked, narrow
+from ansible_collections.zilliz.cloud.plugins.module_utils._nolog import MASK, abridged, masked, narrow
 from ansible_collections.zilliz.cloud.plugins.modules.zilliz_access import argument_spec
 
 SPEC = dict(argument_spec(), login_password=dict(type='str', no_log=True), uri=dict(type='str'))
@@ -71,3 +71,23 @@ def test_masked_follows_the_spec_into_list_items_and_leaves_unset_values():
 def test_a_result_that_brings_its_own_invocation_is_left_alone():
     result = dict(RESULT, invocation={'module_args': {}})
     assert narrow(result, params(USERS), SPEC, {'x'}) == (result, {'x'})
+
+
+def test_item_lists_longer_than_the_limit_are_counted_the_rest_kept():
+    many = [{'name': 'u%d' % i, 'password': 'Pass-word-%d' % i} for i in range(3)]
+    out = abridged(dict(params(many), protected_users=['a', 'b', 'c']), SPEC, longest=2)
+    assert out['users'] == '3 items (listed in full at verbosity 3, -vvv)'
+    assert out['protected_users'] == ['a', 'b', 'c'] and out['uri'] == 'http://localhost:19530'
+    assert abridged(params(many), SPEC, longest=3) == params(many)
+
+
+def test_an_abridged_invocation_holds_no_secret_and_needs_no_search():
+    many = [{'name': 'u%d' % i, 'password': 'Pass-word-%d' % i} for i in range(3)]
+    result, left = narrow(RESULT, abridged(params(many), SPEC, longest=2), SPEC, secrets_of(many))
+    assert left == set() and result['invocation']['module_args']['users'].startswith('3 items')
+    assert result['invocation']['module_args']['login_password'] == MASK
+
+
+def test_without_secrets_the_invocation_is_still_given():
+    result, left = narrow(RESULT, params(None, login_password=None), SPEC, set())
+    assert left == set() and result['invocation']['module_args']['uri'] == 'http://localhost:19530'

@@ -109,3 +109,30 @@ def test_zilliz_user_check_mode_roles_still_works_and_is_deprecated(milvus, run_
     without = run_module(zilliz_user, check_mode=True,
                          users=[{'name': 'alice', 'password': ALICE_PW, 'roles': ['orders_reader']}])
     assert without.failed and 'orders_reader' in without['msg']
+
+
+def test_a_long_list_is_counted_in_the_invocation_below_verbosity_3(milvus, run_module):
+    users = [{'name': 'gone_%d' % i, 'state': 'absent'} for i in range(101)]
+    quiet = run_module(zilliz_access, users=users)
+    assert quiet['changed'] is False and quiet['summary']['unchanged'] == [u['name'] for u in users]
+    assert quiet['invocation']['module_args']['users'] == '101 items (listed in full at verbosity 3, -vvv)'
+    assert quiet['invocation']['module_args']['login_password'] == 'VALUE_SPECIFIED_IN_NO_LOG_PARAMETER'
+    loud = run_module(zilliz_access, users=users, _ansible_verbosity=3)
+    assert [u['name'] for u in loud['invocation']['module_args']['users']] == [u['name'] for u in users]
+    short = run_module(zilliz_access, users=users[:100])
+    assert len(short['invocation']['module_args']['users']) == 100
+    for run in (quiet, loud, short):
+        run.assert_no_secret()
+
+
+def test_the_system_log_line_counts_a_long_list_and_names_no_secret(milvus, run_module, monkeypatch):
+    from ansible.module_utils.basic import AnsibleModule
+    logged = []
+    monkeypatch.setattr(AnsibleModule, 'log', lambda self, msg, log_args=None: logged.append(msg))
+    users = [{'name': 'new_%d' % i, 'password': 'New-pass-%d: x' % i} for i in range(101)]
+    run = run_module(zilliz_access, users=users, report_unchanged=False)
+    assert not run.failed, run.result
+    assert len(logged) == 1 and 'users=101 items (listed in full' in logged[0]
+    assert not any(secret in logged[0] for secret in run.secrets)
+    run_module(zilliz_access, users=users[:2], report_unchanged=False)
+    assert "'name': 'new_0'" in logged[1] and 'New-pass' not in logged[1]
