@@ -238,6 +238,14 @@ def best(runs, measure):
     return min(measure() for dummy in range(runs))
 
 
+def paired(runs, reference, role):
+    """(best reference, best role) of `runs` measurements each, taken in turns
+    (reference, role, reference, ...), so that the machine's speed drifting
+    over minutes weighs on both sides of a ratio alike."""
+    pairs = [(reference(), role()) for dummy in range(runs)]
+    return min(ref for ref, dummy in pairs), min(rol for dummy, rol in pairs)
+
+
 def run_size(bench, n, repeat, with_loop, where):
     """{case: (reference seconds, role seconds)} for one size on one link."""
     users = make_users(n)
@@ -266,12 +274,12 @@ def run_size(bench, n, repeat, with_loop, where):
         bench.create(users)
         return bench.playbook('role.yml', password_accounts, expect_changed=False, label='%s password' % tag)
 
-    rows = {'fresh': (best(repeat, fresh_floor), best(repeat, fresh_role)),
-            'password': (best(repeat, password_floor), best(repeat, password_role))}
+    rows = {'fresh': paired(repeat, fresh_floor, fresh_role),
+            'password': paired(repeat, password_floor, password_role)}
     # The users exist as listed (password_role left them so): the role's second run, and the baseline.
-    rows['no change'] = (
-        best(repeat, lambda: bench.playbook('baseline.yml', label='%s baseline' % tag)),
-        best(repeat, lambda: bench.playbook('role.yml', users, expect_changed=False, label='%s no change' % tag)))
+    rows['no change'] = paired(
+        repeat, lambda: bench.playbook('baseline.yml', label='%s baseline' % tag),
+        lambda: bench.playbook('role.yml', users, expect_changed=False, label='%s no change' % tag))
     if with_loop:
         bench.reset()
         loop = bench.playbook('loop.yml', users, expect_changed=True)
