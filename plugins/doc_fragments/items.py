@@ -116,8 +116,9 @@ options:
 options:
   report_unchanged:
     description:
-      - With a list (O(users), O(roles)), whether the result has an entry for every subject (V(true)) or only for
-        those that change, or in check mode would change (V(false)).
+      - With a list of items (C(users) of M(zilliz.cloud.zilliz_user), C(roles) of M(zilliz.cloud.zilliz_role),
+        both in M(zilliz.cloud.zilliz_access)), whether the result has an entry for every item (V(true)) or only
+        for those that change, or in check mode would change (V(false)).
       - The summary names every subject either way, the unchanged ones under C(unchanged). V(false) keeps the
         result of a large list that changes little small, which saves time on the controller and the module
         side alike (P(zilliz.cloud.cluster_users#role) uses it by default).
