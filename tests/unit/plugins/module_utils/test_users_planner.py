@@ -516,7 +516,6 @@ def test_verify_fails_when_a_set_password_does_not_authenticate():
     assert info.value.details['result'] == dict(changed=True, actions=['update_password'])
 
 
-
 def test_verify_logs_in_as_the_users_whose_password_changed_not_as_the_users_it_created():
     server = UserServer(EXISTING, passwords={'alice': 'Old-pass-1'})
     checked = []
@@ -529,6 +528,7 @@ def test_verify_logs_in_as_the_users_whose_password_changed_not_as_the_users_it_
     # alice's password is checked before the writes and again after them; carol's never.
     assert [name for name, writes in checked if writes == 2] == ['alice']
     assert 'carol' not in [name for name, dummy in checked]
+
 
 # ----- warnings ----------------------------------------------------------------------------------
 

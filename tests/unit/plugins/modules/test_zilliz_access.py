@@ -34,7 +34,6 @@ def test_roles_then_users_in_one_run_then_nothing_changes(milvus, run_module):
     second.assert_no_secret()
 
 
-
 def test_report_unchanged_false_leaves_the_unchanged_out_of_the_lists_not_out_of_the_summary(milvus, run_module):
     milvus.add_role('db_ro').add_user('bob', BOB_PW, ['db_ro'])
     first = run_module(zilliz_access, roles=ROLES + [{'name': 'db_ro'}], users=USERS, report_unchanged=False)
@@ -45,6 +44,7 @@ def test_report_unchanged_false_leaves_the_unchanged_out_of_the_lists_not_out_of
     again = run_module(zilliz_access, roles=ROLES, users=USERS, report_unchanged=False)
     assert again['changed'] is False and again['users'] == [] and again['roles_result']['roles'] == []
     assert again['summary']['unchanged'] == ['alice', 'bob']
+
 
 def test_check_mode_sees_the_roles_it_would_create_and_changes_nothing(milvus, run_module):
     milvus.add_role('db_ro').add_user('bob', BOB_PW, ['db_ro'])
